@@ -1,0 +1,31 @@
+from progress.models.assessment import AssessmentScore, AssessmentWeights
+from progress.models.ledger import (
+    Evidence,
+    IndicatorValue,
+    Milestone,
+    MilestoneStatus,
+    ProgressReport,
+    ReportingPeriod,
+    ReviewState,
+)
+from progress.models.plans import ImplementationPlan, PlanStatus
+from progress.models.reminders import Delivery, Notification, NotificationKind, ReminderRule, Urge
+
+__all__ = [
+    "AssessmentScore",
+    "AssessmentWeights",
+    "Delivery",
+    "Evidence",
+    "ImplementationPlan",
+    "IndicatorValue",
+    "Milestone",
+    "MilestoneStatus",
+    "Notification",
+    "NotificationKind",
+    "PlanStatus",
+    "ProgressReport",
+    "ReminderRule",
+    "ReportingPeriod",
+    "ReviewState",
+    "Urge",
+]

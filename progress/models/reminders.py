@@ -1,0 +1,126 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from progress.models.ledger import Milestone
+
+
+def default_offsets() -> list[int]:
+    return [7, 3, 1, 0]
+
+
+class ReminderRule(models.Model):
+    """The reminder settings SASAC staff edit; the scan reads the single active row."""
+
+    offsets_days = models.JSONField(_("提前提醒天数"), default=default_offsets)
+    overdue_repeat_days = models.PositiveSmallIntegerField(_("逾期重复提醒间隔(天)"), default=3)
+    escalate_after_days = models.PositiveSmallIntegerField(_("逾期多少天后上报国资委"), default=7)
+    report_day = models.PositiveSmallIntegerField(_("每月报送日"), default=25)
+    report_grace_days = models.PositiveSmallIntegerField(_("报送宽限天数"), default=3)
+    quiet_hours_start = models.TimeField(_("免打扰开始"), null=True, blank=True)
+    quiet_hours_end = models.TimeField(_("免打扰结束"), null=True, blank=True)
+    webhook_url = models.URLField(_("Webhook 地址"), blank=True)
+    webhook_secret = models.CharField(_("Webhook 签名密钥"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("提醒规则")
+        verbose_name_plural = _("提醒规则")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report_day__gte=1) & Q(report_day__lte=28), name="reminder_report_day_1_28"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("提醒规则"))
+
+
+class NotificationKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("即将到期")
+    DUE_TODAY = "due_today", _("今日到期")
+    OVERDUE = "overdue", _("已逾期")
+    ESCALATION = "escalation", _("逾期上报")
+    REPORT_DUE = "report_due", _("月度报送提醒")
+    URGE = "urge", _("催办")
+    URGE_UNSIGNED = "urge_unsigned", _("催办未签收")
+    DIGEST = "digest", _("每周摘要")
+
+
+class Notification(models.Model):
+    """One notice to one person. ``dedupe_key`` is unique: the same reminder is never made twice."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=NotificationKind.choices)
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(_("标题"), max_length=300)
+    body = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("通知消息")
+        verbose_name_plural = _("通知消息")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class Delivery(models.Model):
+    """A notification's trip over one outside channel (e-mail, webhook)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("电子邮件")
+        WEBHOOK = "webhook", _("Webhook")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    last_error = models.TextField(_("最后错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("投递")
+        verbose_name_plural = _("投递")
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel"),
+        ]
+
+
+class Urge(models.Model):
+    """A 催办 sent by hand by SASAC staff; the liaison signs for it (签收)."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="urges")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    message = models.TextField(_("催办说明"), blank=True)
+    sent_at = models.DateTimeField(_("催办时间"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("催办")
+        verbose_name_plural = _("催办")
