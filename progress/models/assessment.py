@@ -29,6 +29,9 @@ class AssessmentWeights(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return str(_("考核权重"))
+
 
 class AssessmentScore(models.Model):
     """An enterprise's score for one quarter, with the parts it was made from."""
@@ -48,3 +51,6 @@ class AssessmentScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "quarter"], name="assessment_once_per_quarter"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.quarter}: {self.score}"

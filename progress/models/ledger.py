@@ -171,6 +171,9 @@ class IndicatorValue(models.Model):
             models.UniqueConstraint(fields=["report", "indicator"], name="indicator_value_once_per_report"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.value}"
+
 
 class Evidence(models.Model):
     """A file backing a report (佐证材料), served only through an access-checked view."""

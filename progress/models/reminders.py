@@ -107,6 +107,9 @@ class Delivery(models.Model):
             models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.notification} · {self.get_channel_display()}"
+
 
 class Urge(models.Model):
     """A 催办 sent by hand by SASAC staff; the liaison signs for it (签收)."""
@@ -124,3 +127,6 @@ class Urge(models.Model):
         ordering = ["-sent_at"]
         verbose_name = _("催办")
         verbose_name_plural = _("催办")
+
+    def __str__(self) -> str:
+        return f"{self.milestone} · {self.sent_at:%Y-%m-%d}"

@@ -1,0 +1,115 @@
+"""Who may see and do what: the one place access is decided.
+
+Every view, export, API endpoint, task and admin queryset asks this module; none
+filters on its own. Rules:
+
+- SASAC staff see everything and do SASAC's work (review, close, urge, rules).
+- Leaders see everything and change nothing: a write attempt is a 403.
+- A liaison sees only their own enterprise; anything else is a 404, the same answer
+  as for a row that does not exist, so ids reveal nothing.
+- A user with no role sees nothing.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from directives.models import Assignment
+from enterprises.models import Enterprise, Role
+from enterprises.selectors import enterprise_of, role_of
+from progress.models import Evidence, ImplementationPlan, Milestone, ProgressReport
+
+
+def is_sasac(user) -> bool:
+    return role_of(user) == Role.SASAC_STAFF
+
+
+def is_leader(user) -> bool:
+    return role_of(user) == Role.LEADER
+
+
+def is_liaison(user) -> bool:
+    return role_of(user) == Role.LIAISON
+
+
+def sees_everything(user) -> bool:
+    return role_of(user) in (Role.SASAC_STAFF, Role.LEADER)
+
+
+def _scope(queryset: QuerySet, user, enterprise_path: str) -> QuerySet:
+    if sees_everything(user):
+        return queryset
+    if is_liaison(user):
+        return queryset.filter(**{enterprise_path: enterprise_of(user)})
+    return queryset.none()
+
+
+def visible_enterprises(user) -> QuerySet[Enterprise]:
+    return _scope(Enterprise.objects.all(), user, "pk")
+
+
+def visible_assignments(user) -> QuerySet[Assignment]:
+    return _scope(Assignment.objects.all(), user, "enterprise")
+
+
+def visible_plans(user) -> QuerySet[ImplementationPlan]:
+    return _scope(ImplementationPlan.objects.all(), user, "enterprise")
+
+
+def visible_milestones(user) -> QuerySet[Milestone]:
+    return _scope(Milestone.objects.all(), user, "assignment__enterprise")
+
+
+def visible_reports(user) -> QuerySet[ProgressReport]:
+    return _scope(ProgressReport.objects.all(), user, "milestone__assignment__enterprise")
+
+
+def visible_evidence(user) -> QuerySet[Evidence]:
+    return _scope(Evidence.objects.all(), user, "report__milestone__assignment__enterprise")
+
+
+def _get_or_404(queryset: QuerySet, **lookup):
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def get_enterprise_for_user(user, code: str) -> Enterprise:
+    """The enterprise with ``code`` if the user may see it; 404 for missing and not-yours alike."""
+    return _get_or_404(visible_enterprises(user), code=code)
+
+
+def get_milestone_for_user(user, milestone_id: int, queryset: QuerySet | None = None) -> Milestone:
+    base = queryset if queryset is not None else Milestone.objects.all()
+    return _get_or_404(_scope(base, user, "assignment__enterprise"), pk=milestone_id)
+
+
+def get_report_for_user(user, report_id: int, queryset: QuerySet | None = None) -> ProgressReport:
+    base = queryset if queryset is not None else ProgressReport.objects.all()
+    return _get_or_404(_scope(base, user, "milestone__assignment__enterprise"), pk=report_id)
+
+
+def get_evidence_for_user(user, evidence_id: int) -> Evidence:
+    return _get_or_404(visible_evidence(user), pk=evidence_id)
+
+
+def can_edit_enterprise(user, enterprise: Enterprise) -> bool:
+    """Liaisons write their own enterprise's plan, milestones and reports."""
+    return is_liaison(user) and enterprise_of(user) == enterprise
+
+
+def can_report(user, milestone: Milestone) -> bool:
+    return can_edit_enterprise(user, milestone.assignment.enterprise) and milestone.status in ("open",)
+
+
+def require_edit_enterprise(user, enterprise: Enterprise) -> None:
+    """Call after the enterprise was fetched through this module: a visible but read-only user gets 403."""
+    if not can_edit_enterprise(user, enterprise):
+        raise PermissionDenied
+
+
+def require_sasac(user) -> None:
+    """SASAC's own work (review, close, urge, rules). Leaders and liaisons get 403."""
+    if not is_sasac(user):
+        raise PermissionDenied
