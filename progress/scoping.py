@@ -40,7 +40,7 @@ def _scope(queryset: QuerySet, user, enterprise_path: str) -> QuerySet:
     if sees_everything(user):
         return queryset
     if is_liaison(user):
-        return queryset.filter(**{enterprise_path: enterprise_of(user)})
+        return queryset.filter(**{enterprise_path: enterprise_of(user).pk})
     return queryset.none()
 
 

@@ -1,7 +1,30 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from enterprises.selectors import enterprise_of
+from progress import scoping
+from progress.health import HEALTH_COLOURS, HEALTH_LABELS, WITHDRAWN
+from progress.selectors.overview import enterprises_by_overdue, overview_for, plan_of
+
 
 @login_required
 def home(request):
-    return render(request, "progress/home.html", {})
+    """Each role lands on what it works with: SASAC and leaders the city, a liaison its enterprise."""
+    user = request.user
+    overview = overview_for(user)
+    context = {
+        "overview": overview,
+        "health_cards": [
+            {"key": key, "label": HEALTH_LABELS[key], "colour": HEALTH_COLOURS[key], "count": count}
+            for key, count in overview["health_counts"].items()
+            if key != WITHDRAWN
+        ],
+        "has_role": scoping.is_sasac(user) or scoping.is_leader(user) or scoping.is_liaison(user),
+    }
+    if scoping.sees_everything(user):
+        context["enterprises_by_overdue"] = enterprises_by_overdue(user)
+    enterprise = enterprise_of(user)
+    if enterprise is not None:
+        context["enterprise"] = enterprise
+        context["plan"] = plan_of(enterprise)
+    return render(request, "progress/home.html", context)

@@ -1,0 +1,62 @@
+"""Health lights at their boundaries; the SQL rules and the Python rules agree."""
+
+import datetime
+
+import pytest
+
+from progress.health import HealthRules, annotate_health, expected_progress, health_of
+from progress.models import Milestone
+from tests.factories import MilestoneFactory, ProgressReportFactory
+
+pytestmark = pytest.mark.django_db
+
+RULES = HealthRules(warning_days=7, trajectory_tolerance=10)
+START = datetime.date(2026, 1, 1)
+DUE = datetime.date(2026, 12, 31)
+
+
+def health_both_ways(milestone, on):
+    milestone = Milestone.objects.select_related("latest_report").get(pk=milestone.pk)
+    in_python = health_of(milestone, on=on, rules=RULES)
+    in_sql = annotate_health(Milestone.objects.filter(pk=milestone.pk), on=on, rules=RULES).get().health
+    assert in_python == in_sql
+    return in_python
+
+
+def test_milestone_is_red_the_day_after_its_due_date():
+    m = MilestoneFactory(start_date=START, due_date=DUE, progress=95)
+    assert health_both_ways(m, DUE) == "yellow"
+    assert health_both_ways(m, DUE + datetime.timedelta(days=1)) == "red"
+
+
+def test_milestone_turns_yellow_inside_the_warning_window():
+    m = MilestoneFactory(start_date=START, due_date=DUE, progress=100)
+    assert health_both_ways(m, DUE - datetime.timedelta(days=8)) == "green"
+    assert health_both_ways(m, DUE - datetime.timedelta(days=7)) == "yellow"
+
+
+def test_progress_behind_the_straight_line_is_yellow():
+    # Halfway through the year, 50% is expected; 40% is within tolerance, 39% is behind.
+    on = datetime.date(2026, 7, 2)
+    assert expected_progress(start=START, due=DUE, on=on) == 50
+    on_track = MilestoneFactory(start_date=START, due_date=DUE, progress=40)
+    behind = MilestoneFactory(start_date=START, due_date=DUE, progress=38)
+    assert health_both_ways(on_track, on) == "green"
+    assert health_both_ways(behind, on) == "yellow"
+
+
+def test_a_report_flagging_risk_makes_the_milestone_yellow():
+    m = MilestoneFactory(start_date=START, due_date=DUE, progress=90)
+    on = datetime.date(2026, 3, 1)
+    assert health_both_ways(m, on) == "green"
+    m.latest_report = ProgressReportFactory(milestone=m, at_risk=True, period=datetime.date(2026, 2, 1))
+    m.save()
+    assert health_both_ways(m, on) == "yellow"
+
+
+def test_closed_and_withdrawn_milestones_are_never_red():
+    late = DUE + datetime.timedelta(days=30)
+    closed = MilestoneFactory(start_date=START, due_date=DUE, status="closed", closed_at="2027-01-05T10:00:00+08:00")
+    withdrawn = MilestoneFactory(start_date=START, due_date=DUE, status="withdrawn", withdrawn_reason="任务调整")
+    assert health_both_ways(closed, late) == "closed"
+    assert health_both_ways(withdrawn, late) == "withdrawn"
