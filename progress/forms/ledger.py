@@ -1,0 +1,211 @@
+"""Forms of the ledger workflow. They validate input; the services in progress.services.ledger act."""
+
+import datetime
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from directives.models import Indicator
+from progress.models import ImplementationPlan, Milestone, ProgressReport
+from progress.services.ledger import LedgerError, check_evidence_file, evidence_max_bytes
+
+
+def style(form: forms.BaseForm) -> None:
+    """Bootstrap classes on every widget, so templates render fields in one loop."""
+    # Walks form.fields, not bound fields: those are cached and would freeze labels and help texts.
+    for field in form.fields.values():
+        widget = field.widget
+        if widget.is_hidden:
+            continue
+        css = {forms.CheckboxInput: "form-check-input", forms.Select: "form-select"}.get(type(widget), "form-control")
+        classes = widget.attrs.get("class", "").split()
+        if css not in classes:
+            widget.attrs["class"] = " ".join([*classes, css])
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the row version the user started from, so a stale save is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def set_version(self, version: int) -> None:
+        """After a conflict: the user's input stays; the next save knowingly replaces the newer row."""
+        data = self.data.copy()
+        data[self.add_prefix("version")] = str(version)
+        self.data = data
+
+
+class RevisionNoteMixin(forms.Form):
+    revision_note = forms.CharField(
+        label=_("修订说明"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("实施方案已批准:修改须说明理由,将记入修订记录。"),
+    )
+
+    def __init__(self, *args, require_revision: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.require_revision = require_revision
+        if not require_revision:
+            del self.fields["revision_note"]
+        style(self)
+
+    def clean_revision_note(self):
+        note = self.cleaned_data.get("revision_note", "").strip()
+        if self.require_revision and not note:
+            raise forms.ValidationError(_("实施方案已批准,请填写修订说明。"))
+        return note
+
+
+class PlanForm(RevisionNoteMixin, VersionedForm):
+    class Meta:
+        model = ImplementationPlan
+        fields = ["title", "roadmap", "timetable", "responsibility"]
+        widgets = {
+            "roadmap": forms.Textarea(attrs={"rows": 5}),
+            "timetable": forms.Textarea(attrs={"rows": 5}),
+            "responsibility": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class MilestoneForm(RevisionNoteMixin, VersionedForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "description", "start_date", "due_date", "responsible_person"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        start, due = cleaned.get("start_date"), cleaned.get("due_date")
+        if start and due and due < start:
+            self.add_error("due_date", _("时间节点不能早于开始日期。"))
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("请填写原因。"))
+        return reason
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
+
+
+class MonthField(forms.CharField):
+    """A month as ``YYYY-MM`` (the browser's month input); cleans to the first day of that month."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", value.strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise forms.ValidationError(_("请按“年-月”填写报送期,例如 2026-01。"))
+        return datetime.date(int(match.group(1)), int(match.group(2)), 1)
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime.date):
+            return value.strftime("%Y-%m")
+        return value
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several evidence files at once, each checked for size and type before anything is stored."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,"
+                                                                     ".jpg,.jpeg,.png,.zip,.txt"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(EvidenceField, self).clean(f, initial) for f in files]
+        errors = []
+        for file in cleaned:
+            try:
+                check_evidence_file(file)
+            except LedgerError as error:
+                errors.append(str(error))
+        if errors:
+            raise forms.ValidationError(errors)
+        return cleaned
+
+
+class ReportForm(VersionedForm):
+    period = MonthField(label=_("报送期"))
+    evidence = EvidenceField(label=_("佐证材料"))
+
+    class Meta:
+        model = ProgressReport
+        fields = ["period", "progress", "work_done", "problems", "next_steps", "support_needed", "at_risk"]
+        widgets = {
+            "progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+            "work_done": forms.Textarea(attrs={"rows": 3}),
+            "problems": forms.Textarea(attrs={"rows": 2}),
+            "next_steps": forms.Textarea(attrs={"rows": 2}),
+            "support_needed": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, indicators: list[Indicator] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_mb = round(evidence_max_bytes() / 1024 / 1024, 1)
+        self.fields["evidence"].help_text = _(
+            "可多选。允许 pdf、doc/docx、xls/xlsx、ppt/pptx、jpg/png、zip、txt,单个文件不超过 %(mb)s MB。"
+        ) % {"mb": limit_mb}
+        if self.instance.pk:
+            # The period of a filed report is fixed: it is part of the ledger row's identity.
+            del self.fields["period"]
+        self.indicators = list(indicators)
+        existing = {}
+        if self.instance.pk:
+            existing = {v.indicator_id: v.value for v in self.instance.indicator_values.all()}
+        for indicator in self.indicators:
+            self.fields[self.indicator_field(indicator)] = forms.DecimalField(
+                label=f"{indicator.name}({indicator.unit})",
+                required=False,
+                max_digits=14,
+                decimal_places=2,
+                min_value=indicator.min_value,
+                max_value=indicator.max_value,
+                initial=existing.get(indicator.pk),
+            )
+        style(self)
+
+    @staticmethod
+    def indicator_field(indicator: Indicator) -> str:
+        return f"indicator_{indicator.pk}"
+
+    def indicator_fields(self):
+        return [self[self.indicator_field(i)] for i in self.indicators]
+
+    def indicator_values(self) -> dict:
+        return {i: self.cleaned_data.get(self.indicator_field(i)) for i in self.indicators}
+
+    def report_changes(self) -> dict:
+        names = ["progress", "work_done", "problems", "next_steps", "support_needed", "at_risk"]
+        return {name: self.cleaned_data[name] for name in names}

@@ -1,0 +1,239 @@
+"""Reads of the ledger workflow: the enterprise workspace, the review queue, a milestone's history.
+
+Every function takes querysets already scoped by ``progress.scoping``; none filters on its own.
+Query counts do not grow with the number of rows (tests pin them).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from directives.models import Assignment, Directive
+from enterprises.models import Enterprise
+from progress.health import HEALTH_LABELS, annotate_health
+from progress.models import ImplementationPlan, Milestone, ProgressReport, ReviewState
+
+
+@dataclass
+class DirectiveGroup:
+    directive: Directive
+    assignments: list[Assignment]
+
+
+def workspace_groups(
+    assignments: QuerySet[Assignment], *, health: str | None = None
+) -> list[DirectiveGroup]:
+    """The enterprise's assignments grouped by directive, each with its milestones (health annotated).
+
+    Milestones carry ``health``, ``health_label`` and ``latest_report`` (no extra query per row).
+    """
+    milestones = annotate_health(Milestone.objects.select_related("latest_report")).order_by("due_date", "id")
+    if health in HEALTH_LABELS:
+        milestones = milestones.filter(health=health)
+    assignments = (
+        assignments.select_related("directive", "directive__parent")
+        .prefetch_related(Prefetch("milestones", queryset=milestones), "directive__indicators")
+        .order_by("directive__position", "id")
+    )
+    groups: dict[int, DirectiveGroup] = {}
+    for assignment in assignments:
+        if health in HEALTH_LABELS and not assignment.milestones.all():
+            continue  # a filtered list shows only the directives that have such milestones
+        for milestone in assignment.milestones.all():
+            milestone.health_label = HEALTH_LABELS[milestone.health]
+            # The row template links back to the assignment without another query.
+            milestone.assignment = assignment
+        group = groups.setdefault(assignment.directive_id, DirectiveGroup(assignment.directive, []))
+        group.assignments.append(assignment)
+    return list(groups.values())
+
+
+def milestone_row(milestone_qs: QuerySet[Milestone], milestone_id: int) -> Milestone:
+    """One workspace row (after an inline change), with the same annotations as the list."""
+    milestone = (
+        annotate_health(milestone_qs.select_related("latest_report", "assignment__enterprise", "assignment__directive"))
+        .get(pk=milestone_id)
+    )
+    milestone.health_label = HEALTH_LABELS[milestone.health]
+    return milestone
+
+
+def plan_of(enterprise: Enterprise) -> ImplementationPlan | None:
+    return ImplementationPlan.objects.filter(enterprise=enterprise).select_related("reviewed_by").first()
+
+
+def returned_reports(reports: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
+    """Reports SASAC sent back: the liaison sees them at the top of the workspace, comment first."""
+    return (
+        reports.filter(review_state=ReviewState.RETURNED)
+        .select_related("milestone", "reviewed_by")
+        .order_by("reviewed_at", "id")
+    )
+
+
+def review_queue(
+    reports: QuerySet[ProgressReport], *, enterprise: str = "", directive: str = ""
+) -> QuerySet[ProgressReport]:
+    """Pending reports, oldest submission first, optionally for one enterprise (code) or directive (id)."""
+    queue = reports.filter(review_state=ReviewState.PENDING)
+    if enterprise:
+        queue = queue.filter(milestone__assignment__enterprise__code=enterprise)
+    if directive.isdigit():
+        queue = queue.filter(milestone__assignment__directive_id=int(directive))
+    return (
+        queue.select_related(
+            "milestone__assignment__enterprise", "milestone__assignment__directive", "submitted_by"
+        )
+        .prefetch_related("evidence", "indicator_values__indicator")
+        .order_by("submitted_at", "id")
+    )
+
+
+def reports_of_milestone(milestone: Milestone) -> QuerySet[ProgressReport]:
+    return (
+        milestone.reports.select_related("submitted_by", "reviewed_by")
+        .prefetch_related("evidence", "indicator_values__indicator")
+        .order_by("-period")
+    )
+
+
+# --- history ------------------------------------------------------------------------
+
+# Bookkeeping columns that change on every save and say nothing to a reader.
+_NOISE = {"version", "updated_at", "created_at", "id", "latest_report"}
+
+
+@dataclass
+class HistoryChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime.datetime
+    who: str
+    subject: str
+    action: str
+    reason: str
+    changes: list[HistoryChange] = field(default_factory=list)
+
+
+# Fields whose model verbose name is not yet a Chinese label.
+_LABELS = {"closed_by": _lazy("销号人"), "reviewed_by": _lazy("审核人"), "submitted_by": _lazy("报送人")}
+
+
+def _label(model, name: str) -> str:
+    return str(_LABELS.get(name) or model._meta.get_field(name).verbose_name)
+
+
+def _value(model, name: str, value, users: dict[int, str]) -> str:
+    model_field = model._meta.get_field(name)
+    if value is None or value == "":
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation and model_field.related_model is get_user_model():
+        return users.get(value, str(value))
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _action(history_type: str) -> str:
+    return {"+": _("新建"), "~": _("修改"), "-": _("删除")}[history_type]
+
+
+def _fields(model) -> list[str]:
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.name not in _NOISE and not (f.is_relation and f.related_model is not get_user_model())
+    ]
+
+
+def _entries_for(records: list, subject_of, users: dict[int, str]) -> list[HistoryEntry]:
+    """Turn one object's history records (oldest first) into entries with before/after pairs."""
+    entries = []
+    if not records:
+        return entries
+    model = records[0].instance_type
+    names = _fields(model)
+    first = records[0]
+    initial = {n: getattr(first, model._meta.get_field(n).attname) for n in names}
+    created = HistoryEntry(
+        when=first.history_date,
+        who=users.get(first.history_user_id, "—"),
+        subject=subject_of(first),
+        # Rows loaded in bulk have no creation record: their first record is the state then.
+        action=_action(first.history_type) if first.history_type != "~" else _("最早记录"),
+        reason=first.history_change_reason or "",
+        changes=[
+            HistoryChange(_label(model, n), "—", _value(model, n, value, users))
+            for n, value in initial.items()
+            if value not in (None, "", False)
+        ],
+    )
+    entries.append(created)
+    for old, new in pairwise(records):
+        delta = new.diff_against(old, included_fields=names)
+        entries.append(
+            HistoryEntry(
+                when=new.history_date,
+                who=users.get(new.history_user_id, "—"),
+                subject=subject_of(new),
+                action=_action(new.history_type),
+                reason=new.history_change_reason or "",
+                changes=[
+                    HistoryChange(
+                        _label(model, c.field),
+                        _value(model, c.field, c.old, users),
+                        _value(model, c.field, c.new, users),
+                    )
+                    for c in delta.changes
+                ],
+            )
+        )
+    return entries
+
+
+def milestone_history(milestone: Milestone) -> list[HistoryEntry]:
+    """Every change to the milestone, its reports and its enterprise's plan, newest first."""
+    milestone_records = list(milestone.history.order_by("history_date", "history_id"))
+    report_records = list(
+        ProgressReport.history.filter(milestone_id=milestone.pk).order_by("id", "history_date", "history_id")
+    )
+    plan_records = list(
+        ImplementationPlan.history.filter(enterprise_id=milestone.assignment.enterprise_id).order_by(
+            "history_date", "history_id"
+        )
+    )
+    user_ids = {r.history_user_id for r in milestone_records + report_records + plan_records}
+    for r in milestone_records:
+        user_ids.add(r.closed_by_id)
+    for r in report_records:
+        user_ids.update((r.submitted_by_id, r.reviewed_by_id))
+    for r in plan_records:
+        user_ids.add(r.reviewed_by_id)
+    user_ids.discard(None)
+    users = {
+        u.pk: (u.get_full_name() or u.username) for u in get_user_model().objects.filter(pk__in=user_ids)
+    }
+    entries = _entries_for(milestone_records, lambda r: _("时间节点"), users)
+    by_report: dict[int, list] = {}
+    for record in report_records:
+        by_report.setdefault(record.id, []).append(record)
+    for records in by_report.values():
+        entries += _entries_for(records, lambda r: _("进展报送 %(p)s") % {"p": f"{r.period:%Y-%m}"}, users)
+    entries += _entries_for(plan_records, lambda r: _("实施方案"), users)
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries

@@ -1,0 +1,74 @@
+"""SASAC's review queue: oldest report first, accept or return with a comment in one step."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from directives.models import Directive
+from progress import scoping
+from progress.forms.ledger import CommentForm
+from progress.selectors import ledger as selectors
+from progress.services import ledger as services
+from progress.views.ledger import next_or
+
+PAGE_SIZE = 50
+
+
+@login_required
+def review_list(request):
+    scoping.require_sasac(request.user)
+    enterprise = request.GET.get("enterprise", "")
+    directive = request.GET.get("directive", "")
+    queue = selectors.review_queue(
+        scoping.visible_reports(request.user), enterprise=enterprise, directive=directive
+    )
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "progress/review_list.html",
+        {
+            "page": page,
+            "enterprises": scoping.visible_enterprises(request.user).only("code", "short_name"),
+            "directives": Directive.objects.filter(assignments__isnull=False)
+            .distinct()
+            .only("id", "number", "title")
+            .order_by("position"),
+            "enterprise": enterprise,
+            "directive": directive,
+        },
+    )
+
+
+@require_POST
+@login_required
+def report_review(request, report_id: int, decision: str):
+    report = scoping.get_report_for_user(request.user, report_id)
+    scoping.require_sasac(request.user)
+    form = CommentForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    ok = False
+    try:
+        if decision == "accept":
+            services.report_accept(report=report, by=request.user, comment=comment)
+            messages.success(request, _("已审核通过:%(r)s") % {"r": report})
+        else:
+            services.report_return(report=report, by=request.user, comment=comment)
+            messages.success(request, _("已退回:%(r)s") % {"r": report})
+        ok = True
+    except services.LedgerError as error:
+        messages.error(request, str(error))
+    if request.htmx:
+        if not ok:
+            # Reload so the refusal shows where every message shows; the queue is unchanged.
+            return HttpResponse("", headers={"HX-Refresh": "true"})
+        # The card leaves the queue; the message travels in a header because the page stays.
+        text = " ".join(str(m) for m in messages.get_messages(request))
+        return HttpResponse("", headers={"HX-Trigger": json.dumps({"ledgerSaved": text})})
+    return redirect(next_or(request, reverse("progress:review_list")))

@@ -1,0 +1,116 @@
+"""The enterprise workspace (台账) and its implementation plan."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from progress import scoping
+from progress.forms.ledger import CommentForm, PlanForm
+from progress.health import HEALTH_CHOICES
+from progress.models import PlanStatus
+from progress.selectors import ledger as selectors
+from progress.services import ledger as services
+from progress.views.ledger import conflict_context
+
+
+@login_required
+def workspace(request, code: str):
+    enterprise = scoping.get_enterprise_for_user(request.user, code)
+    health = request.GET.get("health", "")
+    groups = selectors.workspace_groups(
+        scoping.visible_assignments(request.user).filter(enterprise=enterprise), health=health
+    )
+    return render(
+        request,
+        "progress/workspace_detail.html",
+        {
+            "enterprise": enterprise,
+            "plan": selectors.plan_of(enterprise),
+            "groups": groups,
+            "returned": selectors.returned_reports(
+                scoping.visible_reports(request.user).filter(milestone__assignment__enterprise=enterprise)
+            ),
+            "can_edit": scoping.can_edit_enterprise(request.user, enterprise),
+            "is_sasac": scoping.is_sasac(request.user),
+            "health": health,
+            "health_choices": HEALTH_CHOICES,
+        },
+    )
+
+
+@login_required
+def plan_edit(request, code: str):
+    enterprise = scoping.get_enterprise_for_user(request.user, code)
+    scoping.require_edit_enterprise(request.user, enterprise)
+    plan = selectors.plan_of(enterprise)
+    if plan is not None and plan.status == PlanStatus.SUBMITTED:
+        messages.error(request, _("实施方案正在审核中,暂不能修改。"))
+        return redirect("progress:workspace", code=code)
+    require_revision = plan is not None and plan.status == PlanStatus.APPROVED
+    form = PlanForm(request.POST or None, instance=plan, require_revision=require_revision)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_save(
+                enterprise=enterprise,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                revision_note=form.cleaned_data.get("revision_note", ""),
+                **{name: form.cleaned_data[name] for name in services.PLAN_FIELDS},
+            )
+        except services.VersionConflict as error:
+            conflict = conflict_context(form, error)
+        except services.LedgerError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("实施方案已保存。"))
+            return redirect("progress:workspace", code=code)
+    return render(
+        request,
+        "progress/plan_form.html",
+        {"enterprise": enterprise, "plan": plan, "form": form, "conflict": conflict},
+    )
+
+
+def _plan_for(request, code: str):
+    enterprise = scoping.get_enterprise_for_user(request.user, code)
+    plan = selectors.plan_of(enterprise)
+    if plan is None:
+        raise Http404
+    return enterprise, plan
+
+
+@require_POST
+@login_required
+def plan_submit(request, code: str):
+    enterprise, plan = _plan_for(request, code)
+    scoping.require_edit_enterprise(request.user, enterprise)
+    try:
+        services.plan_submit(plan=plan, by=request.user)
+    except services.LedgerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("实施方案已提交国资委审核。"))
+    return redirect("progress:workspace", code=code)
+
+
+@require_POST
+@login_required
+def plan_review(request, code: str, decision: str):
+    enterprise, plan = _plan_for(request, code)
+    scoping.require_sasac(request.user)
+    form = CommentForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        if decision == "approve":
+            services.plan_approve(plan=plan, by=request.user, comment=comment)
+            messages.success(request, _("已批准%(e)s的实施方案。") % {"e": enterprise.short_name})
+        else:
+            services.plan_return(plan=plan, by=request.user, comment=comment)
+            messages.success(request, _("已退回%(e)s的实施方案。") % {"e": enterprise.short_name})
+    except services.LedgerError as error:
+        messages.error(request, str(error))
+    return redirect("progress:workspace", code=code)

@@ -1,0 +1,33 @@
+"""Helpers for the ledger workflow tests: sample files and form data."""
+
+import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def pdf(name: str = "进展说明.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def last_month() -> datetime.date:
+    from django.utils import timezone
+
+    first = timezone.localdate().replace(day=1)
+    return (first - datetime.timedelta(days=1)).replace(day=1)
+
+
+def report_post(**overrides) -> dict:
+    from django.utils import timezone
+
+    data = {
+        "period": timezone.localdate().strftime("%Y-%m"),
+        "progress": "50",
+        "work_done": "完成平台一期部署",
+        "problems": "",
+        "next_steps": "推广至二级企业",
+        "support_needed": "",
+    }
+    data.update(overrides)
+    return data

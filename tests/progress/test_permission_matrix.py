@@ -1,0 +1,146 @@
+"""Every URL of the ledger workflow, for every role: outsiders get 404, read-only users 403, anonymous the login page.
+
+Rows are (name, method, url template, {role: expected status}). POST bodies are valid, so an
+allowed request ends in its normal answer (200 page or 302 after the action).
+"""
+
+import pytest
+from django.utils import timezone
+
+from progress.services import ledger as services
+from tests import factories
+from tests.progress.ledger_helpers import PDF_BYTES, last_month
+
+ROLES = ["sasac", "leader", "liaison", "other_liaison", "anonymous"]
+
+
+def expect(sasac, leader, liaison, other_liaison):
+    return {"sasac": sasac, "leader": leader, "liaison": liaison, "other_liaison": other_liaison}
+
+
+MATRIX = [
+    # pages
+    ("workspace", "get", "/enterprises/{code}/", expect(200, 200, 200, 404)),
+    ("plan edit", "get", "/enterprises/{code}/plan/", expect(403, 403, 200, 404)),
+    ("milestone create", "get", "/assignments/{assignment}/milestones/new/", expect(403, 403, 200, 404)),
+    ("milestone detail", "get", "/milestones/{milestone}/", expect(200, 200, 200, 404)),
+    ("milestone edit", "get", "/milestones/{milestone}/edit/", expect(403, 403, 200, 404)),
+    ("report create", "get", "/milestones/{milestone}/reports/new/", expect(403, 403, 200, 404)),
+    ("report edit", "get", "/reports/{report}/edit/", expect(403, 403, 200, 404)),
+    ("evidence", "get", "/evidence/{evidence}/", expect(200, 200, 200, 404)),
+    ("review queue", "get", "/reviews/", expect(200, 403, 403, 403)),
+    # actions
+    ("plan save", "post", "/enterprises/{code}/plan/", expect(403, 403, 302, 404)),
+    ("plan submit", "post", "/enterprises/{code}/plan/submit/", expect(403, 403, 302, 404)),
+    ("plan approve", "post", "/enterprises/{code}/plan/approve/", expect(302, 403, 403, 404)),
+    ("plan return", "post", "/enterprises/{code}/plan/return/", expect(302, 403, 403, 404)),
+    ("milestone create", "post", "/assignments/{assignment}/milestones/new/", expect(403, 403, 302, 404)),
+    ("milestone edit", "post", "/milestones/{milestone}/edit/", expect(403, 403, 302, 404)),
+    ("milestone withdraw", "post", "/milestones/{milestone}/withdraw/", expect(403, 403, 302, 404)),
+    ("request closure", "post", "/milestones/{milestone}/request-closure/", expect(403, 403, 302, 404)),
+    ("milestone close", "post", "/milestones/{milestone}/close/", expect(302, 403, 403, 404)),
+    ("milestone reopen", "post", "/milestones/{milestone}/reopen/", expect(302, 403, 403, 404)),
+    ("report create", "post", "/milestones/{milestone}/reports/new/", expect(403, 403, 302, 404)),
+    ("report edit", "post", "/reports/{report}/edit/", expect(403, 403, 302, 404)),
+    ("report accept", "post", "/reports/{report}/accept/", expect(302, 403, 403, 404)),
+    ("report return", "post", "/reports/{report}/return/", expect(302, 403, 403, 404)),
+]
+
+# Action URLs answer GET with 405 for everyone: nothing changes on a GET.
+POST_ONLY = [row for row in MATRIX if row[1] == "post" and not row[2].endswith(("/plan/", "/new/", "/edit/"))]
+
+
+@pytest.fixture
+def world(enterprise, liaison, sasac):
+    directive = factories.DirectiveFactory()
+    assignment = factories.AssignmentFactory(enterprise=enterprise, directive=directive)
+    milestone = factories.MilestoneFactory(assignment=assignment)
+    plan = services.plan_save(enterprise=enterprise, by=liaison, expected_version=None, title="方案")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    report = services.report_file(
+        milestone=milestone,
+        by=liaison,
+        period=last_month(),
+        progress=30,
+        work_done="上月进展",
+        evidence_files=[SimpleUploadedFile("a.pdf", PDF_BYTES)],
+    )
+    return {
+        "code": enterprise.code,
+        "assignment": assignment.pk,
+        "milestone": milestone.pk,
+        "report": report.pk,
+        "evidence": report.evidence.get().pk,
+        "plan": plan,
+        "sasac": sasac,
+    }
+
+
+def body_for(name: str, world: dict) -> dict:
+    milestone_fields = {
+        "title": "节点",
+        "start_date": "2021-01-01",
+        "due_date": "2030-12-31",
+        "responsible_person": "张伟",
+        "description": "",
+    }
+    report_fields = {"progress": "50", "work_done": "进展", "problems": "", "next_steps": "", "support_needed": ""}
+    return {
+        "plan save": {"title": "方案", "roadmap": "", "timetable": "", "responsibility": "", "version": 1},
+        "plan return": {"comment": "请修改"},
+        "milestone create": milestone_fields,
+        "milestone edit": {**milestone_fields, "version": 1},
+        "milestone withdraw": {"reason": "合并"},
+        "milestone reopen": {"reason": "复核"},
+        "report create": {**report_fields, "period": timezone.localdate().strftime("%Y-%m")},
+        "report edit": {**report_fields, "version": 1},
+        "report return": {"comment": "补充材料"},
+    }.get(name, {})
+
+
+def prepare(name: str, world: dict) -> None:
+    """Put the row in the state the action expects, so an allowed call really acts."""
+    if name in ("plan approve", "plan return"):
+        services.plan_submit(plan=world["plan"], by=None)
+    if name == "milestone reopen":
+        from progress.models import Milestone
+
+        services.milestone_close(milestone=Milestone.objects.get(pk=world["milestone"]), by=world["sasac"])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "method", "url", "expected"), MATRIX, ids=[f"{r[1]} {r[0]}" for r in MATRIX])
+def test_permission_matrix(client, request, world, role, name, method, url, expected):
+    prepare(name, world)
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    path = url.format(**world)
+    response = getattr(client, method)(path, body_for(name, world)) if method == "post" else client.get(path)
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+        return
+    assert response.status_code == expected[role], (role, method, path)
+    if response.status_code == 302:
+        assert not response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "method", "url", "expected"), POST_ONLY, ids=[r[0] for r in POST_ONLY])
+def test_action_urls_refuse_get(client, request, world, role, name, method, url, expected):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    assert client.get(url.format(**world)).status_code == 405
+
+
+def test_allowed_actions_really_act(client, liaison, sasac, world):
+    """The matrix's 302s are the actions themselves, not refusals ending in a redirect."""
+    from progress.models import Milestone, ProgressReport
+
+    client.force_login(liaison)
+    client.post(f"/milestones/{world['milestone']}/request-closure/")
+    assert Milestone.objects.get(pk=world["milestone"]).status == "closure_requested"
+    client.force_login(sasac)
+    client.post(f"/reports/{world['report']}/accept/", {"comment": ""})
+    assert ProgressReport.objects.get(pk=world["report"]).review_state == "accepted"
