@@ -8,6 +8,7 @@ from progress.models.ledger import (
     ReportingPeriod,
     ReviewState,
 )
+from progress.models.periods import LedgerSnapshot
 from progress.models.plans import ImplementationPlan, PlanStatus
 from progress.models.reminders import Delivery, Notification, NotificationKind, ReminderRule, Urge
 
@@ -18,6 +19,7 @@ __all__ = [
     "Evidence",
     "ImplementationPlan",
     "IndicatorValue",
+    "LedgerSnapshot",
     "Milestone",
     "MilestoneStatus",
     "Notification",
