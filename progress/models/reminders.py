@@ -1,6 +1,9 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from progress.models.ledger import Milestone
@@ -18,6 +21,7 @@ class ReminderRule(models.Model):
     escalate_after_days = models.PositiveSmallIntegerField(_("逾期多少天后上报国资委"), default=7)
     report_day = models.PositiveSmallIntegerField(_("每月报送日"), default=25)
     report_grace_days = models.PositiveSmallIntegerField(_("报送宽限天数"), default=3)
+    report_notice_days = models.PositiveSmallIntegerField(_("报送日前几天提醒"), default=3)
     quiet_hours_start = models.TimeField(_("免打扰开始"), null=True, blank=True)
     quiet_hours_end = models.TimeField(_("免打扰结束"), null=True, blank=True)
     webhook_url = models.URLField(_("Webhook 地址"), blank=True)
@@ -38,6 +42,21 @@ class ReminderRule(models.Model):
 
     def __str__(self) -> str:
         return str(_("提醒规则"))
+
+    @classmethod
+    def current(cls) -> "ReminderRule":
+        """The single rule row (created by a data migration; made here if someone deleted it)."""
+        rule = cls.objects.order_by("pk").first()
+        return rule if rule is not None else cls.objects.create()
+
+    def in_quiet_hours(self, moment: datetime.time) -> bool:
+        """Quiet hours may wrap midnight (22:00-07:00)."""
+        start, end = self.quiet_hours_start, self.quiet_hours_end
+        if start is None or end is None or start == end:
+            return False
+        if start < end:
+            return start <= moment < end
+        return moment >= start or moment < end
 
 
 class NotificationKind(models.TextChoices):
@@ -61,9 +80,14 @@ class Notification(models.Model):
     milestone = models.ForeignKey(
         Milestone, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
+    urge = models.ForeignKey("Urge", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
+    # (recipient, milestone, kind, due date or period, step): the database refuses a second copy.
     dedupe_key = models.CharField(max_length=200, unique=True)
+    due_on = models.DateField(_("到期日或报送期"), null=True, blank=True)
     subject = models.CharField(_("标题"), max_length=300)
     body = models.TextField(_("内容"))
+    # What the e-mail and webhook templates need, frozen when the notice is made.
+    payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
@@ -97,6 +121,10 @@ class Delivery(models.Model):
         _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    # A sender's claim; a claim older than the lease belongs to a dead worker and may be taken over.
+    claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     last_error = models.TextField(_("最后错误"), blank=True)
 
@@ -106,6 +134,7 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel"),
         ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_status_next")]
 
     def __str__(self) -> str:
         return f"{self.notification} · {self.get_channel_display()}"
