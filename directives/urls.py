@@ -1,7 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from directives import views
 
 app_name = "directives"
 
 urlpatterns = [
-    # /notice/ and /directives/<id>/ (issue 5)
+    path("notice/", views.notice, name="notice"),
+    # /directives/<id>/ shows assignments and milestones, so it lives in progress (imports go
+    # progress -> directives): see progress/urls.py.
 ]

@@ -16,9 +16,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, CharField, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from progress.models import ProgressReport
 
 RED, YELLOW, GREEN, CLOSED, WITHDRAWN = "red", "yellow", "green", "closed", "withdrawn"
 HEALTH_LABELS = {
@@ -111,7 +113,9 @@ def health_condition(health: str, *, on: datetime.date, rules: HealthRules) -> Q
         & Q(due_date__gte=on)
         & (
             Q(due_date__lte=on + datetime.timedelta(days=rules.warning_days))
-            | Q(latest_report__at_risk=True)
+            # EXISTS on the primary key, not a join: counting or sorting every milestone then
+            # never joins the whole ledger (200,000 reports at city scale).
+            | Q(Exists(ProgressReport.objects.filter(pk=OuterRef("latest_report_id"), at_risk=True)))
             | behind
         )
     )

@@ -1,13 +1,76 @@
 from django.urls import path
 
-from progress.views import home
+from progress.views import assessment as assessment_views
+from progress.views import board as board_views
+from progress.views import charts as charts_views
+from progress.views import directives as directive_views
+from progress.views import home, ledger, ledger_files, reviews, workspace
+from progress.views import reminders as reminder_views
 
 app_name = "progress"
 
 urlpatterns = [
     path("", home.home, name="home"),
     # --- ledger workflow (issue 3) ---
+    path("enterprises/<slug:code>/", workspace.workspace, name="workspace"),
+    path("enterprises/<slug:code>/plan/", workspace.plan_edit, name="plan_edit"),
+    path("enterprises/<slug:code>/plan/submit/", workspace.plan_submit, name="plan_submit"),
+    path("enterprises/<slug:code>/plan/approve/", workspace.plan_review, {"decision": "approve"}, name="plan_approve"),
+    path("enterprises/<slug:code>/plan/return/", workspace.plan_review, {"decision": "return"}, name="plan_return"),
+    path("assignments/<int:assignment_id>/milestones/new/", ledger.milestone_create, name="milestone_create"),
+    path("milestones/<int:milestone_id>/", ledger.milestone_detail, name="milestone_detail"),
+    path("milestones/<int:milestone_id>/edit/", ledger.milestone_edit, name="milestone_edit"),
+    path("milestones/<int:milestone_id>/withdraw/", ledger.milestone_withdraw, name="milestone_withdraw"),
+    path(
+        "milestones/<int:milestone_id>/request-closure/",
+        ledger.milestone_request_closure,
+        name="milestone_request_closure",
+    ),
+    path("milestones/<int:milestone_id>/close/", ledger.milestone_close, name="milestone_close"),
+    path("milestones/<int:milestone_id>/reopen/", ledger.milestone_reopen, name="milestone_reopen"),
+    path("milestones/<int:milestone_id>/reports/new/", ledger.report_create, name="report_create"),
+    path("reports/<int:report_id>/edit/", ledger.report_edit, name="report_edit"),
+    path("reports/<int:report_id>/accept/", reviews.report_review, {"decision": "accept"}, name="report_accept"),
+    path("reports/<int:report_id>/return/", reviews.report_review, {"decision": "return"}, name="report_return"),
+    path("evidence/<int:evidence_id>/", ledger.evidence_download, name="evidence_download"),
+    path("reviews/", reviews.review_list, name="review_list"),
     # --- ledger export, import, periods (issue 3) ---
+    path(
+        "enterprises/<slug:code>/ledger.xlsx",
+        ledger_files.enterprise_ledger_export,
+        {"kind": "xlsx"},
+        name="enterprise_ledger_xlsx",
+    ),
+    path(
+        "enterprises/<slug:code>/ledger.csv",
+        ledger_files.enterprise_ledger_export,
+        {"kind": "csv"},
+        name="enterprise_ledger_csv",
+    ),
+    path("enterprises/<slug:code>/ledger/template.xlsx", ledger_files.ledger_template, name="ledger_template"),
+    path("enterprises/<slug:code>/ledger/import/", ledger_files.ledger_import_view, name="ledger_import"),
+    path("ledger.xlsx", ledger_files.ledger_export, {"kind": "xlsx"}, name="ledger_xlsx"),
+    path("ledger.csv", ledger_files.ledger_export, {"kind": "csv"}, name="ledger_csv"),
+    path("periods/", ledger_files.period_list, name="period_list"),
+    path("periods/<str:month>/close/", ledger_files.period_close_view, name="period_close"),
     # --- reminders and notifications (issue 4) ---
+    path("notifications/", reminder_views.notification_list, name="notification_list"),
+    path("notifications/read-all/", reminder_views.notification_read_all, name="notification_read_all"),
+    path("notifications/<int:notification_id>/read/", reminder_views.notification_read, name="notification_read"),
+    path("reminders/rules/", reminder_views.reminder_rules, name="reminder_rules"),
+    path("milestones/<int:milestone_id>/urge/", reminder_views.milestone_urge, name="milestone_urge"),
+    path(
+        "milestones/<int:milestone_id>/urges/<int:urge_id>/acknowledge/",
+        reminder_views.urge_acknowledge,
+        name="urge_acknowledge",
+    ),
     # --- board, charts, assessment (issue 5) ---
+    path("board/", board_views.board, name="board"),
+    path("board/export.xlsx", board_views.board_export_xlsx, name="board_export_xlsx"),
+    path("board/export.csv", board_views.board_export_csv, name="board_export_csv"),
+    path("charts/", charts_views.charts, name="charts"),
+    path("directives/<int:directive_id>/", directive_views.directive_detail, name="directive_detail"),
+    path("assessment/", assessment_views.assessment, name="assessment"),
+    path("assessment/compute/", assessment_views.assessment_compute_view, name="assessment_compute"),
+    path("assessment/weights/", assessment_views.assessment_weights, name="assessment_weights"),
 ]

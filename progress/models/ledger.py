@@ -148,6 +148,9 @@ class ProgressReport(models.Model):
         verbose_name_plural = _("进展报送")
         indexes = [
             models.Index(fields=["review_state", "submitted_at"], name="report_review_queue"),
+            # Health asks "does the latest report flag a risk?" for every milestone on the board:
+            # this small index answers it without reading the whole ledger.
+            models.Index(fields=["id"], condition=Q(at_risk=True), name="report_at_risk"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["milestone", "period"], name="report_one_per_period"),

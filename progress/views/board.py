@@ -1,0 +1,139 @@
+"""The progress board (督办看板): every visible milestone with its health, filtered, sorted, exported."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from enterprises.selectors import role_of
+from progress.exports import build_csv, build_xlsx, file_response
+from progress.filters import MilestoneFilter, filter_controls
+from progress.health import HEALTH_LABELS, today
+from progress.models import MilestoneStatus
+from progress.selectors.board import board_milestones, health_counts, health_summary
+from progress.tables import REVIEW_LABELS, build_milestone_table, sorted_rows
+
+STATUS_LABELS = dict(MilestoneStatus.choices)
+
+
+def _require_role(user) -> None:
+    """Any role may open the board (a liaison sees only their enterprise); a user with none may not."""
+    if role_of(user) is None:
+        raise PermissionDenied
+
+
+def _filterset(request, *, base=None) -> MilestoneFilter:
+    on = today()
+    return MilestoneFilter(
+        request.GET or None, queryset=board_milestones(request.user, on=on, base=base), request=request, on=on
+    )
+
+
+def _query_without(request, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def milestone_table_context(request, *, base=None, exclude: tuple[str, ...] = ()) -> dict:
+    """Context for ``progress/_milestone_table.html``: counts per health and the sorted, paged table.
+
+    ``base`` narrows the board (the enterprise workspace passes its enterprise's milestones,
+    taken from ``progress.scoping``); the query parameters of the request filter, sort and page.
+    Runs four queries whatever the number of rows: the health counts, the page, and the
+    page's assignments and latest reports.
+    """
+    filterset = _filterset(request, base=base)
+    rows = filterset.qs
+    counts = health_counts(rows, on=filterset.on)
+    table = build_milestone_table(request, rows, total=sum(counts.values()), exclude=exclude)
+    return {
+        "filter": filterset,
+        "table": table,
+        "health_summary": health_summary(counts),
+        "total": sum(counts.values()),
+        "export_query": _query_without(request, "page"),
+        "health_query": _query_without(request, "page", "health"),
+    }
+
+
+@login_required
+@require_GET
+def board(request):
+    _require_role(request.user)
+    context = milestone_table_context(request)
+    context["filter_controls"] = filter_controls(context["filter"])
+    return render(request, "progress/board_list.html", context)
+
+
+def _export_rows(request):
+    _require_role(request.user)
+    queryset = sorted_rows(request, _filterset(request).qs).values_list(
+        "assignment__enterprise__short_name",
+        "assignment__directive__number",
+        "assignment__directive__title",
+        "title",
+        "responsible_person",
+        "start_date",
+        "due_date",
+        "progress",
+        "health",
+        "status",
+        "latest_report__submitted_at",
+        "latest_report__review_state",
+        "id",
+    )
+    health = {key: str(label) for key, label in HEALTH_LABELS.items()}
+    status = {key: str(label) for key, label in STATUS_LABELS.items()}
+    review = {key: str(label) for key, label in REVIEW_LABELS.items()}
+    review[None] = ""
+    return (
+        (*row[:8], health[row[8]], status[row[9]], row[10], review[row[11]], row[12])
+        for row in queryset.iterator(chunk_size=5000)
+    )
+
+
+def _export_headers() -> list[str]:
+    return [
+        _("企业"),
+        _("条款序号"),
+        _("条款"),
+        _("工作任务"),
+        _("责任人"),
+        _("开始日期"),
+        _("时间节点"),
+        _("进度(%)"),
+        _("健康状态"),
+        _("状态"),
+        _("最近报送"),
+        _("审核状态"),
+        _("编号"),
+    ]
+
+
+def _export_filename(kind: str) -> str:
+    return f"{_('督办看板')}-{timezone.localdate():%Y%m%d}.{kind}"
+
+
+@login_required
+@require_GET
+def board_export_xlsx(request):
+    content = build_xlsx(
+        sheet_title=_("督办看板"),
+        headers=_export_headers(),
+        rows=_export_rows(request),
+        column_widths=[12, 8, 28, 36, 10, 12, 12, 8, 8, 10, 17, 10, 8],
+        date_columns=(5, 6),
+        datetime_columns=(10,),
+    )
+    return file_response(content, filename=_export_filename("xlsx"), kind="xlsx")
+
+
+@login_required
+@require_GET
+def board_export_csv(request):
+    content = build_csv(headers=_export_headers(), rows=_export_rows(request))
+    return file_response(content, filename=_export_filename("csv"), kind="csv")

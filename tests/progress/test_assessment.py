@@ -1,0 +1,142 @@
+"""Assessment (考核): a quarterly score per SOE from on-time closure, report timeliness and overdue work."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from progress.models import AssessmentScore, AssessmentWeights
+from progress.services.assessment import (
+    assessment_compute,
+    assessment_weights_update,
+    quarter_bounds,
+    rate,
+    weighted_score,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+Q3 = "2026Q3"
+D = datetime.date
+
+
+def aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(15)))
+
+
+def test_quarter_bounds():
+    assert quarter_bounds("2026Q3") == (D(2026, 7, 1), D(2026, 9, 30))
+    assert quarter_bounds("2026Q4") == (D(2026, 10, 1), D(2026, 12, 31))
+    with pytest.raises(ValueError):
+        quarter_bounds("2026Q5")
+
+
+def test_score_is_the_weighted_average_of_the_three_rates():
+    weights = AssessmentWeights(on_time_closure=50, report_timeliness=30, overdue_work=20)
+    assert weighted_score(
+        weights=weights, closure=Decimal(50), timeliness=Decimal(100), overdue_free=Decimal(75)
+    ) == Decimal("70.00")  # (50*50 + 30*100 + 20*75) / 100
+    assert rate(0, 0) == Decimal(100)
+    assert rate(1, 3) == Decimal("33.33")
+
+
+@pytest.fixture
+def quarter_of_work(enterprise):
+    """Q3 2026 for one SOE: two milestones fall due (one closed on time, one late), reports filed."""
+    assignment = factories.AssignmentFactory(enterprise=enterprise)
+    on_time = factories.MilestoneFactory(
+        assignment=assignment,
+        start_date=D(2026, 6, 1),
+        due_date=D(2026, 8, 15),
+        status="closed",
+        closed_at=aware(D(2026, 8, 15)),
+        progress=100,
+    )
+    late = factories.MilestoneFactory(assignment=assignment, start_date=D(2026, 6, 1), due_date=D(2026, 9, 10))
+    # Not yet started in Q3: counts nowhere.
+    factories.MilestoneFactory(assignment=assignment, start_date=D(2026, 10, 5), due_date=D(2026, 12, 1))
+    # Reports owed: on_time for Jul and Aug (closed Aug 15, so none for Sep), late for Jul, Aug
+    # and Sep: 5. Filed on time: 3 (one filed late, one missing).
+    for milestone, month, is_late in [
+        (on_time, 7, False),
+        (on_time, 8, False),
+        (late, 7, False),
+        (late, 8, True),
+    ]:
+        factories.ProgressReportFactory(milestone=milestone, period=D(2026, month, 1), is_late=is_late)
+    return {"on_time": on_time, "late": late}
+
+
+def test_quarter_scores_follow_the_rules(enterprise, quarter_of_work):
+    [score] = assessment_compute(quarter=Q3, on=D(2026, 11, 1))
+    assert score.enterprise_id == enterprise.pk
+    assert score.on_time_closure_rate == Decimal("50.00")  # 1 of 2 due closed on time
+    assert score.report_timeliness_rate == Decimal("60.00")  # 3 of 5 owed
+    assert score.overdue_free_rate == Decimal("50.00")  # late still open at quarter end, of 2 in play
+    assert score.score == Decimal("53.00")  # (50*50 + 30*60 + 20*50) / 100
+    assert AssessmentScore.objects.get(quarter=Q3).score == Decimal("53.00")
+
+
+def test_recomputing_replaces_the_quarters_scores(enterprise, quarter_of_work):
+    assessment_compute(quarter=Q3, on=D(2026, 11, 1))
+    assessment_compute(quarter=Q3, on=D(2026, 11, 2))
+    assert AssessmentScore.objects.filter(quarter=Q3).count() == 1
+
+
+def test_new_weights_rescore_every_stored_quarter(enterprise, quarter_of_work, sasac):
+    assessment_compute(quarter=Q3, on=D(2026, 11, 1))
+    assessment_weights_update(
+        on_time_closure=Decimal(0), report_timeliness=Decimal(100), overdue_work=Decimal(0), by=sasac
+    )
+    assert AssessmentScore.objects.get(quarter=Q3).score == Decimal("60.00")
+
+
+def test_ranking_page_shows_how_each_score_was_made_up(client, leader, enterprise, quarter_of_work):
+    assessment_compute(quarter=Q3, on=D(2026, 11, 1))
+    client.force_login(leader)
+    body = client.get(f"/assessment/?quarter={Q3}").content.decode()
+    assert 'data-testid="assessment-table"' in body
+    assert "53.00" in body and "25.00" in body and "18.00" in body and "10.00" in body  # 53 = 25 + 18 + 10
+
+
+def test_sasac_sets_weights_that_must_add_up_to_100(client, sasac):
+    client.force_login(sasac)
+    response = client.post(
+        "/assessment/weights/", {"on_time_closure": "60", "report_timeliness": "30", "overdue_work": "20"}
+    )
+    assert response.status_code == 200 and "必须为 100" in response.content.decode()
+    assert not AssessmentWeights.objects.exists()
+    response = client.post(
+        "/assessment/weights/", {"on_time_closure": "40", "report_timeliness": "40", "overdue_work": "20"}
+    )
+    assert response.status_code == 302
+    assert AssessmentWeights.objects.get().on_time_closure == Decimal(40)
+
+
+def test_sasac_computes_a_quarter_from_the_page(client, sasac, enterprise, quarter_of_work):
+    client.force_login(sasac)
+    response = client.post("/assessment/compute/", {"quarter": Q3})
+    assert response.status_code == 302
+    assert AssessmentScore.objects.filter(quarter=Q3, enterprise=enterprise).exists()
+    response = client.post("/assessment/compute/", {"quarter": "not-a-quarter"}, follow=True)
+    assert "季度格式" in response.content.decode()
+
+
+def test_leader_reads_but_cannot_change_and_liaison_cannot_open(client, leader, liaison):
+    client.force_login(leader)
+    assert client.get("/assessment/").status_code == 200
+    assert client.post("/assessment/compute/", {"quarter": Q3}).status_code == 403
+    assert client.get("/assessment/weights/").status_code == 403
+    client.force_login(liaison)
+    assert client.get("/assessment/").status_code == 403
+
+
+def test_assessment_page_query_count_is_constant(client, leader, django_assert_max_num_queries):
+    for index in range(12):
+        factories.MilestoneFactory(assignment__enterprise=factories.EnterpriseFactory(code=f"e{index}"))
+    assessment_compute(quarter=Q3, on=D(2026, 11, 1))
+    client.force_login(leader)
+    with django_assert_max_num_queries(9):
+        assert client.get(f"/assessment/?quarter={Q3}").status_code == 200

@@ -1,0 +1,161 @@
+"""Leaders' charts: each chart is fed what the database says, and a click leads to the matching board."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.utils import timezone
+
+from directives.models import Category
+from progress.models import IndicatorValue, Milestone
+from progress.selectors import charts as data
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+
+
+def aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+
+def test_completion_by_enterprise_is_the_average_progress_best_first(enterprise, other_enterprise):
+    factories.MilestoneFactory(assignment__enterprise=enterprise, progress=20)
+    factories.MilestoneFactory(assignment__enterprise=enterprise, progress=40)
+    factories.MilestoneFactory(assignment__enterprise=other_enterprise, progress=90)
+    factories.MilestoneFactory(
+        assignment__enterprise=other_enterprise, progress=0, status="withdrawn", withdrawn_reason="并入"
+    )
+    rows = data.completion_by_enterprise(data.health_breakdown(Milestone.objects.all(), on=TODAY))
+    assert [(r.short_name, r.average_progress, r.milestones) for r in rows] == [
+        ("化工示范", 90.0, 1),
+        ("青啤示范", 30.0, 2),
+    ]
+
+
+def test_health_by_category_counts_each_state(enterprise):
+    infra = factories.DirectiveFactory(category=Category.NEW_INFRASTRUCTURE)
+    factories.MilestoneFactory(assignment__directive=infra, start_date=TODAY - 30 * DAY, due_date=TODAY - DAY)  # red
+    factories.MilestoneFactory(assignment__directive=infra, start_date=TODAY - DAY, due_date=TODAY + 2 * DAY)  # yellow
+    factories.MilestoneFactory(
+        assignment__directive=infra, status="closed", closed_at=timezone.now(), due_date=TODAY + 5 * DAY
+    )
+    factories.MilestoneFactory(start_date=TODAY - DAY, due_date=TODAY + 200 * DAY, progress=50)  # green, platform
+    result = data.health_by_category(data.health_breakdown(Milestone.objects.all(), on=TODAY))
+    assert result == {
+        "vertical_platform": {"red": 0, "yellow": 0, "green": 1, "closed": 0},
+        "new_infrastructure": {"red": 1, "yellow": 1, "green": 0, "closed": 1},
+    }
+
+
+def test_overdue_trend_is_computed_from_the_history_not_todays_snapshot():
+    on = TODAY
+    created = aware(on - 200 * DAY)
+    # Due 20 days ago, closed 10 days ago: overdue on the points between, not today.
+    was_late = factories.MilestoneFactory(
+        start_date=on - 100 * DAY, due_date=on - 20 * DAY, status="closed", closed_at=aware(on - 10 * DAY)
+    )
+    # Due 15 days ago and still open: overdue from then on.
+    still_late = factories.MilestoneFactory(start_date=on - 100 * DAY, due_date=on - 15 * DAY)
+    # Closed before its due date: never overdue.
+    factories.MilestoneFactory(
+        start_date=on - 100 * DAY, due_date=on - 20 * DAY, status="closed", closed_at=aware(on - 25 * DAY)
+    )
+    # Closed on its due date: never overdue either.
+    factories.MilestoneFactory(
+        start_date=on - 100 * DAY, due_date=on - 19 * DAY, status="closed", closed_at=aware(on - 19 * DAY)
+    )
+    # Withdrawn: never counts.
+    factories.MilestoneFactory(
+        start_date=on - 100 * DAY, due_date=on - 50 * DAY, status="withdrawn", withdrawn_reason="取消"
+    )
+    Milestone.objects.update(created_at=created)
+    points = dict(data.overdue_trend(Milestone.objects.all(), on=on, weeks=5))
+    assert points == {
+        on - 28 * DAY: 0,
+        on - 21 * DAY: 0,  # neither was due yet
+        on - 14 * DAY: 2,  # both past due, neither closed
+        on - 7 * DAY: 1,  # was_late closed on day -10
+        on: 1,
+    }
+    assert was_late.status == "closed" and still_late.status == "open"
+
+
+def test_a_milestone_created_after_a_day_was_not_overdue_on_it():
+    late = factories.MilestoneFactory(start_date=TODAY - 100 * DAY, due_date=TODAY - 60 * DAY)
+    Milestone.objects.filter(pk=late.pk).update(created_at=aware(TODAY - 3 * DAY))
+    points = dict(data.overdue_trend(Milestone.objects.all(), on=TODAY, weeks=2))
+    assert points == {TODAY - 7 * DAY: 0, TODAY: 1}
+
+
+def test_due_soon_counts_open_work_per_week():
+    factories.MilestoneFactory(start_date=TODAY - DAY, due_date=TODAY + 2 * DAY)
+    factories.MilestoneFactory(start_date=TODAY - DAY, due_date=TODAY + 40 * DAY, progress=10)
+    factories.MilestoneFactory(start_date=TODAY - DAY, due_date=TODAY + 95 * DAY)  # beyond 90 days
+    factories.MilestoneFactory(due_date=TODAY + 3 * DAY, status="closed", closed_at=timezone.now())
+    weeks = data.due_soon_by_week(Milestone.objects.all(), on=TODAY)
+    assert sum(w["yellow"] + w["green"] for w in weeks) == 2
+    assert weeks[0]["start"] == TODAY and weeks[-1]["end"] == TODAY + 89 * DAY
+    week_of = [w for w in weeks if w["start"] <= TODAY + 40 * DAY <= w["end"]][0]
+    assert week_of["yellow"] + week_of["green"] == 1
+
+
+def test_indicator_totals_add_up_each_milestones_latest_value_against_the_target():
+    indicator = factories.IndicatorFactory(target=Decimal("100"))
+    first, second = factories.MilestoneFactory.create_batch(2)
+    old = factories.ProgressReportFactory(milestone=first, period=datetime.date(2026, 1, 1))
+    new = factories.ProgressReportFactory(milestone=first, period=datetime.date(2026, 2, 1))
+    other = factories.ProgressReportFactory(milestone=second, period=datetime.date(2026, 1, 1))
+    IndicatorValue.objects.create(report=old, indicator=indicator, value=Decimal("10"))
+    IndicatorValue.objects.create(report=new, indicator=indicator, value=Decimal("30"))
+    IndicatorValue.objects.create(report=other, indicator=indicator, value=Decimal("12.5"))
+    [total] = data.indicator_totals(Milestone.objects.all())
+    assert (total.indicator_id, total.total, total.target, total.milestones) == (
+        indicator.pk,
+        Decimal("42.5"),
+        Decimal("100"),
+        2,
+    )
+
+
+def test_plotly_js_is_served_by_the_app_itself():
+    assert finders.find("vendor/plotly/plotly.min.js")
+
+
+def test_leader_sees_every_chart_and_each_bar_links_to_the_board(client, leader, enterprise):
+    factories.MilestoneFactory(assignment__enterprise=enterprise, start_date=TODAY - 30 * DAY, due_date=TODAY - DAY)
+    client.force_login(leader)
+    response = client.get("/charts/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    for chart in ("completion", "category", "trend", "due-soon", "indicators", "ranking"):
+        assert f'data-testid="chart-{chart}"' in body
+    assert "vendor/plotly/plotly.min.js" in body and "cdn" not in body.lower()
+    # plotly's JSON escapes "/" and "&" inside the page's script.
+    figures = body.replace("\\u002f", "/").replace("\\u0026", "&")
+    assert f"/board/?enterprise={enterprise.pk}" in figures
+    assert "/board/?category=vertical_platform&health=red" in figures
+
+
+def test_sasac_may_open_charts_but_a_liaison_may_not(client, sasac, liaison):
+    client.force_login(sasac)
+    assert client.get("/charts/").status_code == 200
+    client.force_login(liaison)
+    assert client.get("/charts/").status_code == 403
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_charts_query_count_does_not_grow_with_rows(client, leader, enterprise, django_assert_max_num_queries, size):
+    indicator = factories.IndicatorFactory(target=Decimal(1000))
+    for milestone in factories.MilestoneFactory.create_batch(size, assignment__enterprise=enterprise):
+        report = factories.ProgressReportFactory(milestone=milestone)
+        IndicatorValue.objects.create(report=report, indicator=indicator, value=Decimal(3))
+    client.force_login(leader)
+    # session, user, profile, notification badge (x2), then the charts: completion, health by
+    # category (+ directive categories), trend (starts, ends), due soon, indicator sums
+    # (+ indicators), latest assessment quarter.
+    with django_assert_max_num_queries(13):
+        assert client.get("/charts/").status_code == 200
