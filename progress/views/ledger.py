@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from progress import scoping
+from progress.forecast import forecast_of
 from progress.forms.ledger import MilestoneForm, ReasonForm, ReportForm
 from progress.models import Milestone, ProgressReport
 from progress.selectors import ledger as selectors
@@ -89,6 +90,7 @@ def milestone_detail(request, milestone_id: int):
             "can_report": scoping.can_report(request.user, milestone),
             "is_sasac": scoping.is_sasac(request.user),
             "urges": urges_of_milestone(milestone),
+            "forecast": forecast_of(milestone),
         },
     )
 

@@ -108,3 +108,25 @@ def test_board_filter_lists_exactly_the_at_risk_milestones(client, sasac):
     body = client.get("/board/?at_risk=true").content.decode()
     assert f'href="/milestones/{late.pk}/"' in body
     assert f'href="/milestones/{on_time.pk}/"' not in body
+
+
+def test_milestone_page_shows_trajectory_and_forecast(client, liaison, enterprise):
+    today = timezone.localdate()
+    milestone = factories.MilestoneFactory(
+        assignment=factories.AssignmentFactory(enterprise=enterprise),
+        start_date=today - datetime.timedelta(days=100),
+        due_date=today + datetime.timedelta(days=100),
+        progress=20,
+    )
+    factories.ProgressReportFactory(
+        milestone=milestone,
+        period=today.replace(day=1),
+        progress=20,
+        submitted_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    client.force_login(liaison)
+    page = client.get(f"/milestones/{milestone.pk}/").content.decode()
+    assert "今天应达 50%" in page
+    assert "落后于序时进度" in page
+    # 20% in 99 days: the remaining 80% needs about 396 more days, well after the due date.
+    assert "按近期进度将逾期" in page
