@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from progress import demo
+from progress.forecast import refresh_forecast_at_risk
+from progress.models import Milestone
 
 ROLE_EN = {"sasac": "SASAC staff", "leader": "Leader", "admin": "IT admin (Django admin)"}
 
@@ -13,7 +15,8 @@ ROLE_EN = {"sasac": "SASAC staff", "leader": "Leader", "admin": "IT admin (Djang
 class Command(BaseCommand):
     help = (
         "Load deterministic demo data: SOEs by sector, assignments following the notice's targeting, "
-        "milestones, monthly ledger reports, implementation plans and the users sasac, leader, admin and "
+        "milestones, monthly ledger reports with cumulative indicator values, implementation plans and the "
+        "users sasac, leader, admin and "
         "liaison-<enterprise code>. Loads the notice first (load_notice). REPLACES the previous demo data: "
         "all progress rows, all assignments, demo enterprises and demo users are deleted first, in the same "
         "transaction. Password: env DEMO_PASSWORD, else 'qdsasac-demo-2020'."
@@ -33,6 +36,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             result = demo.replace_demo_data(size=size, seed=seed, password=password)
+            # The bulk load bypasses the report services: store the forecast verdict in one pass.
+            refresh_forecast_at_risk(Milestone.objects.all())
         elapsed = time.monotonic() - started
         counts = ", ".join(f"{name} {count:,}" for name, count in result.counts.items())
         self.stdout.write(
