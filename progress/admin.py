@@ -6,6 +6,7 @@ workflow rules live in the services; IT edits here only to repair data.
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from progress.models import (
@@ -57,11 +58,11 @@ class MilestoneAdmin(SimpleHistoryAdmin):
     date_hierarchy = "due_date"
     inlines = [ProgressReportInline]
 
-    @admin.display(description="企业", ordering="assignment__enterprise__code")
+    @admin.display(description=_("企业"), ordering="assignment__enterprise__code")
     def enterprise_name(self, obj):
         return obj.assignment.enterprise.short_name
 
-    @admin.display(description="条款", ordering="assignment__directive__position")
+    @admin.display(description=_("条款"), ordering="assignment__directive__position")
     def directive_number(self, obj):
         return obj.assignment.directive.number
 
@@ -93,7 +94,7 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
     date_hierarchy = "submitted_at"
     inlines = [IndicatorValueInline, EvidenceInline]
 
-    @admin.display(description="企业", ordering="milestone__assignment__enterprise__code")
+    @admin.display(description=_("企业"), ordering="milestone__assignment__enterprise__code")
     def enterprise_name(self, obj):
         return obj.milestone.assignment.enterprise.short_name
 

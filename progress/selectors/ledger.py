@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from directives.models import Assignment, Directive
 from enterprises.models import Enterprise
@@ -127,7 +127,11 @@ class HistoryEntry:
 
 
 # Fields whose model verbose name is not yet a Chinese label.
-_LABELS = {"closed_by": _lazy("销号人"), "reviewed_by": _lazy("审核人"), "submitted_by": _lazy("报送人")}
+_LABELS = {
+    "closed_by": gettext_lazy("销号人"),
+    "reviewed_by": gettext_lazy("审核人"),
+    "submitted_by": gettext_lazy("报送人"),
+}
 
 
 def _label(model, name: str) -> str:
@@ -150,7 +154,11 @@ def _value(model, name: str, value, users: dict[int, str]) -> str:
 
 
 def _action(history_type: str) -> str:
-    return {"+": _("新建"), "~": _("修改"), "-": _("删除")}[history_type]
+    return {
+        "+": pgettext("history action", "新建"),
+        "~": pgettext("history action", "修改"),
+        "-": pgettext("history action", "删除"),
+    }[history_type]
 
 
 def _fields(model) -> list[str]:

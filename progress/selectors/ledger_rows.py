@@ -14,6 +14,7 @@ import datetime
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from directives.models import AssignmentRole
 from enterprises.models import Enterprise
@@ -25,7 +26,7 @@ LEDGER_HEADERS = [
     _("工作任务"),
     _("牵头/参与"),
     _("责任人"),
-    _("时间节点"),
+    pgettext_lazy("ledger column", "时间节点"),
     _("进展情况"),
     _("存在问题"),
     _("下步计划"),
