@@ -139,3 +139,12 @@ def test_choosing_english_in_the_language_switch_keeps_english(client, sasac):
     page = client.get("/").content.decode()
     assert "Supervision desk" in page
     assert "督办工作台" not in page
+
+
+def test_signed_out_visitor_can_switch_the_language_on_the_login_page(client):
+    page = client.get("/accounts/login/").content.decode()
+    assert 'name="language"' in page
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"}, follow=True)
+    page = response.content.decode()
+    assert "Sign in" in page
+    assert "登录" not in page
