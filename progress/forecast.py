@@ -52,6 +52,8 @@ class Forecast:
     reported: int | None
     finish: datetime.date | None
     at_risk: bool
+    # The pace verdict whatever the status (what ``Milestone.forecast_at_risk`` stores).
+    pace_at_risk: bool = False
 
 
 def is_at_risk(*, progress: int, gained: int, days_between: int, days_left: int) -> bool:
@@ -89,13 +91,47 @@ def forecast_of(milestone, *, on: datetime.date | None = None) -> Forecast:
         finish = latest_day
     elif days_between > 0 and gained > 0:
         finish = latest_day + datetime.timedelta(days=math.ceil((100 - latest.progress) * days_between / gained))
-    at_risk = milestone.status in ACTIVE_STATUSES and is_at_risk(
+    pace_at_risk = is_at_risk(
         progress=latest.progress,
         gained=gained,
         days_between=days_between,
         days_left=(milestone.due_date - latest_day).days,
     )
-    return Forecast(expected=expected, reported=latest.progress, finish=finish, at_risk=at_risk)
+    at_risk = milestone.status in ACTIVE_STATUSES and pace_at_risk
+    return Forecast(
+        expected=expected, reported=latest.progress, finish=finish, at_risk=at_risk, pace_at_risk=pace_at_risk
+    )
+
+
+def store_forecast_at_risk(milestone) -> None:
+    """Store one milestone's pace verdict (``forecast_of``) in ``Milestone.forecast_at_risk``.
+
+    Runs after every save of a milestone or of one of its reports (``progress.apps`` connects
+    it), so every write path keeps the column true: the services, the admin, imports and
+    tests' factories alike. Bulk writes that skip ``save()`` (the demo load) call
+    ``refresh_forecast_at_risk`` instead.
+    """
+    verdict = forecast_of(milestone).pace_at_risk
+    type(milestone).objects.filter(pk=milestone.pk).exclude(forecast_at_risk=verdict).update(forecast_at_risk=verdict)
+
+
+def _milestone_saved(sender, instance, raw=False, created=False, **kwargs) -> None:
+    if not raw and not created:  # a new milestone has no report: the default (False) holds
+        store_forecast_at_risk(instance)
+
+
+def _report_saved(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        store_forecast_at_risk(instance.milestone)
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_save
+
+    from progress.models import Milestone
+
+    post_save.connect(_milestone_saved, sender=Milestone, dispatch_uid="forecast_at_risk_milestone")
+    post_save.connect(_report_saved, sender=ProgressReport, dispatch_uid="forecast_at_risk_report")
 
 
 def _risk_margin(*, base_day, base_progress, latest_day, latest_progress, due_day):
@@ -145,9 +181,24 @@ def annotate_forecast(queryset: QuerySet) -> QuerySet:
     )
 
 
-AT_RISK = (
-    Q(status__in=ACTIVE_STATUSES)
-    & Q(latest_report__isnull=False)
-    & Q(latest_report__progress__lt=100)
-    & Q(forecast_risk_margin__gt=0)
-)
+# The pace verdict alone (on ``annotate_forecast`` rows); AT_RISK adds the live status.
+PACE_AT_RISK = Q(latest_report__isnull=False) & Q(latest_report__progress__lt=100) & Q(forecast_risk_margin__gt=0)
+AT_RISK = Q(status__in=ACTIVE_STATUSES) & PACE_AT_RISK
+# The same rule read from ``Milestone.forecast_at_risk`` (kept by ``refresh_forecast_at_risk``):
+# what the board filters on, a column instead of a look-up of each milestone's recent reports.
+STORED_AT_RISK = Q(status__in=ACTIVE_STATUSES) & Q(forecast_at_risk=True)
+
+
+def refresh_forecast_at_risk(milestones: QuerySet) -> None:
+    """Store the pace verdict (``PACE_AT_RISK``) on ``milestones``, two UPDATEs whatever their number.
+
+    For bulk writes that skip ``save()`` (the demo's load, the migration that added the column);
+    saves keep it through ``store_forecast_at_risk``. The status stays a live condition
+    (``STORED_AT_RISK``), so closing or reopening needs no refresh.
+    """
+    ids = milestones.order_by().values("pk")
+    risky = annotate_forecast(milestones.model.objects.filter(pk__in=ids)).filter(PACE_AT_RISK).values("pk")
+    milestones.model.objects.filter(pk__in=ids, forecast_at_risk=True).exclude(pk__in=risky).update(
+        forecast_at_risk=False
+    )
+    milestones.model.objects.filter(pk__in=risky, forecast_at_risk=False).update(forecast_at_risk=True)

@@ -128,26 +128,32 @@ def health_condition(health: str, *, on: datetime.date, rules: HealthRules) -> Q
     }[health]
 
 
-def annotate_trajectory(queryset: QuerySet, *, on: datetime.date, rules: HealthRules) -> QuerySet:
+def annotate_trajectory(queryset: QuerySet, *, on: datetime.date, rules: HealthRules, select: bool = True) -> QuerySet:
     """Add ``trajectory_gap``: > 0 when progress is behind the straight line by more than the tolerance.
 
-    Compares without division: (progress + tolerance) * span < 100 * elapsed.
+    Compares without division: (progress + tolerance) * span < 100 * elapsed. With
+    ``select=False`` it is an alias: usable in filters and ordering, not read back.
     """
     on_value = Value(on)
     span = DaysBetween(F("due_date"), F("start_date"))
     elapsed = DaysBetween(on_value, F("start_date"))
-    return queryset.annotate(
-        trajectory_gap=100 * elapsed - (F("progress") + rules.trajectory_tolerance) * span
-    )
+    add = queryset.annotate if select else queryset.alias
+    return add(trajectory_gap=100 * elapsed - (F("progress") + rules.trajectory_tolerance) * span)
 
 
-def annotate_health(queryset: QuerySet, *, on: datetime.date | None = None, rules: HealthRules | None = None):
-    """Add ``health`` (a string) and ``health_rank`` (for sorting) to a milestone queryset."""
+def annotate_health(
+    queryset: QuerySet, *, on: datetime.date | None = None, rules: HealthRules | None = None, select: bool = True
+):
+    """Add ``health`` (a string) and ``health_rank`` (for sorting) to a milestone queryset.
+
+    With ``select=False`` they are aliases: filters, ordering and GROUP BY may use them, but a
+    page of rows does not compute them for every row (``health_of`` gives one row's health).
+    """
     on = on or today()
     rules = rules or HealthRules.from_settings()
-    queryset = annotate_trajectory(queryset, on=on, rules=rules)
+    queryset = annotate_trajectory(queryset, on=on, rules=rules, select=select)
     whens = [When(health_condition(h, on=on, rules=rules), then=Value(h)) for h in (CLOSED, WITHDRAWN, RED, YELLOW)]
-    return queryset.annotate(
+    return (queryset.annotate if select else queryset.alias)(
         health=Case(*whens, default=Value(GREEN), output_field=CharField()),
         health_rank=Case(
             *[

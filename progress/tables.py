@@ -1,19 +1,35 @@
 """The milestone table (django-tables2) shared by the board and the enterprise workspace."""
 
+import datetime
 from html import escape as _e
+from types import SimpleNamespace
 
 from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import Column, RequestConfig, Table
+from django_tables2.templatetags.django_tables2 import table_page_range
 
-from progress.health import HEALTH_LABELS
-from progress.models import ReviewState
+from progress.health import HEALTH_LABELS, HEALTH_ORDER, HealthRules, health_condition, health_of, today
+from progress.models import Milestone, ReviewState
 
 REVIEW_LABELS = dict(ReviewState.choices)
 REVIEW_BADGES = {"pending": "text-bg-warning", "accepted": "text-bg-success", "returned": "text-bg-danger"}
 PER_PAGE = 50
+# What a page reads from the milestone table, then by primary key from its relations.
+PAGE_FIELDS = ("id", "title", "responsible_person", "start_date", "due_date", "progress", "status", "latest_report_id")
+RELATED_FIELDS = (
+    "id",
+    "assignment__enterprise__code",
+    "assignment__enterprise__short_name",
+    "assignment__directive_id",
+    "assignment__directive__number",
+    "assignment__directive__title",
+    "latest_report__submitted_at",
+    "latest_report__review_state",
+    "latest_report__at_risk",
+)
 MAX_PER_PAGE = 200
 
 
@@ -114,34 +130,167 @@ class MilestoneTable(Table):
             "responsible_person": lambda: _e(record.responsible_person),
             "due_date": lambda: self.render_due_date(record.due_date),
             "progress": lambda: self.render_progress(record.progress),
-            "health": lambda: self.render_health(record.health),
+            "health": lambda: self.render_health(health_of(record, on=self.on, rules=self.rules)),
             "latest_report": lambda: self.render_latest_report(latest.submitted_at) if latest else "—",
             "review_state": lambda: self.render_review_state(record) if latest else "—",
         }
 
+    def _page_queries(self) -> list:
+        """The querysets (already sliced) whose rows make this page, in order.
+
+        Sorted by health, the page is cut from the health groups in turn, each read in
+        due-date order (an index scan), using the counts per health the view already has:
+        ordering every row by its computed health rank took 15 ms at city scale. If the page
+        spans more than two groups (small groups, a long page) it is one query as usual.
+        """
+        paged = hasattr(self, "page")
+        sliced = self.page.object_list.data if paged else self.data.data
+        counts = getattr(self, "health_counts", None)
+        order = self.order_by[0] if self.order_by else None
+        if not (paged and counts and order in ("health", "-health")):
+            return [sliced]
+        descending = order.startswith("-")
+        healths = sorted(counts, key=lambda h: HEALTH_ORDER[h], reverse=descending)
+        within = ("-due_date", "-id") if descending else ("due_date", "id")
+        first, last = self.page.start_index() - 1, self.page.end_index()
+        base = self.data.data.order_by()
+        queries, start = [], 0
+        for health in healths:
+            end = start + counts[health]
+            low, high = max(first, start), min(last, end)
+            if low < high:
+                queries.append(
+                    base.filter(health_condition(health, on=self.on, rules=self.rules)).order_by(*within)[
+                        low - start : high - start
+                    ]
+                )
+            start = end
+        return queries if len(queries) <= 2 else [sliced]
+
+    def page_records(self) -> list[SimpleNamespace]:
+        """The page's rows as plain objects shaped like milestones (``record.assignment.enterprise``...).
+
+        One query reads the page's own columns, one more their enterprise, directive and
+        latest report by primary key: no model instances, no prefetch machinery.
+        """
+        rows = []
+        for queryset in self._page_queries():
+            rows += queryset.values_list(*PAGE_FIELDS)
+        if not rows:
+            return []
+        related = {
+            row[0]: row[1:]
+            for row in Milestone.objects.filter(pk__in=[row[0] for row in rows]).order_by().values_list(*RELATED_FIELDS)
+        }
+        records = []
+        for pk, title, person, start_date, due_date, progress, status, latest_id in rows:
+            code, short_name, directive_id, number, directive_title, submitted_at, review_state, at_risk = related[pk]
+            records.append(
+                SimpleNamespace(
+                    id=pk,
+                    title=title,
+                    responsible_person=person,
+                    start_date=start_date,
+                    due_date=due_date,
+                    progress=progress,
+                    status=status,
+                    assignment=SimpleNamespace(
+                        enterprise=SimpleNamespace(code=code, short_name=short_name),
+                        directive=SimpleNamespace(id=directive_id, number=number, title=directive_title),
+                    ),
+                    latest_report=None
+                    if latest_id is None
+                    else SimpleNamespace(submitted_at=submitted_at, review_state=review_state, at_risk=at_risk),
+                )
+            )
+        return records
+
     def body_html(self):
         """The page's rows as HTML, the same cells as the render_* methods give, in one pass."""
         names = [column.name for column in self.columns]
+        self.on = getattr(self, "on", None) or today()
+        self.rules = HealthRules.from_settings()
         opening = {}
         for column in self.columns:
             css = column.attrs.get("td", {}).get("class", "")
             opening[column.name] = f'<td class="{css}">' if css else "<td>"
         rows = []
-        for record in self.page.object_list.data if hasattr(self, "page") else self.data:
+        for record in self.page_records():
             cells = self._cells(record)
             rows.append("<tr>" + "".join(f"{opening[name]}{cells[name]()}</td>" for name in names) + "</tr>")
         if not rows:
             rows.append(f'<tr><td colspan="{len(names)}">{_e(str(self.empty_text))}</td></tr>')
         return mark_safe("".join(rows))
 
+    def as_html(self, request) -> str:
+        """The whole table: header with sort links, body and pager, as django-tables2's
+        bootstrap5 template lays them out, built in Python (the template engine took a
+        fifth of the board's server time)."""
+        query = request.GET.copy()
 
-def build_milestone_table(request, queryset, *, total: int, exclude: tuple[str, ...] = ()) -> MilestoneTable:
+        def link(**changes) -> str:
+            for key, value in changes.items():
+                query[key] = value
+            return "?" + _e(query.urlencode())
+
+        heads = []
+        for column in self.columns:
+            attrs = column.attrs["th"].as_html()
+            header = _e(str(column.header))
+            if column.orderable:
+                heads.append(
+                    f'<th {attrs} scope="col"><a href="{link(sort=column.order_by_alias.next)}">{header}</a></th>'
+                )
+            else:
+                heads.append(f'<th {attrs} scope="col">{header}</th>')
+        query = request.GET.copy()
+        parts = [
+            f'<div class="table-container"><table {self.attrs.as_html()}><thead><tr>{"".join(heads)}</tr></thead>',
+            f"<tbody>{self.body_html()}</tbody></table>",
+        ]
+        page = getattr(self, "page", None)
+        if page is not None and self.paginator.num_pages > 1:
+            items = []
+            if page.has_previous():
+                items.append(
+                    f'<li class="previous page-item"><a href="{link(page=page.previous_page_number())}" '
+                    f'class="page-link"><span aria-hidden="true">&laquo;</span> {_e(str(_("上一页")))}</a></li>'
+                )
+            for number in table_page_range(page, self.paginator):
+                active = " active" if number == page.number else ""
+                href = f' href="{link(page=number)}"' if number != "..." else ""
+                items.append(f'<li class="page-item{active}"><a class="page-link"{href}>{number}</a></li>')
+            if page.has_next():
+                items.append(
+                    f'<li class="next page-item"><a href="{link(page=page.next_page_number())}" '
+                    f'class="page-link">{_e(str(_("下一页")))} <span aria-hidden="true">&raquo;</span></a></li>'
+                )
+            parts.append(
+                f'<nav aria-label="{_e(str(_("分页")))}"><ul class="pagination justify-content-center">'
+                f"{''.join(items)}</ul></nav>"
+            )
+        parts.append("</div>")
+        return mark_safe("".join(parts))
+
+
+def build_milestone_table(
+    request,
+    queryset,
+    *,
+    total: int,
+    exclude: tuple[str, ...] = (),
+    on: datetime.date | None = None,
+    counts: dict[str, int] | None = None,
+) -> MilestoneTable:
     """A sorted, paginated table over ``queryset`` (from ``board_milestones``, already filtered).
 
     ``total`` is the filtered row count (``sum(health_counts(...).values())``), so pagination
     costs no extra query. Sorting is the ``sort`` query parameter, paging ``page``.
     """
     table = MilestoneTable(queryset, exclude=exclude)
+    table.on = on or today()
+    table.rules = HealthRules.from_settings()
+    table.health_counts = counts
     RequestConfig(
         request, paginate={"paginator_class": KnownCountPaginator, "per_page": PER_PAGE, "count": total}
     ).configure(table)

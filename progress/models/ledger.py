@@ -60,16 +60,26 @@ class Milestone(models.Model):
     latest_report = models.ForeignKey(
         "ProgressReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The forecast's pace verdict (progress.forecast), kept by the report services so the
+    # board's "at risk" filter reads a column instead of each milestone's recent reports.
+    forecast_at_risk = models.BooleanField(default=False, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["latest_report"])
+    history = HistoricalRecords(excluded_fields=["latest_report", "forecast_at_risk"])
 
     class Meta:
         ordering = ["due_date", "id"]
         verbose_name = _("时间节点")
         verbose_name_plural = _("时间节点")
-        indexes = [models.Index(fields=["status", "due_date"], name="milestone_status_due")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="milestone_status_due"),
+            # The board's sorts end on the id: these let a page be read in order, not sorted.
+            models.Index(fields=["due_date", "id"], name="milestone_due_id"),
+            models.Index(fields=["progress", "id"], name="milestone_progress_id"),
+            models.Index(fields=["title", "id"], name="milestone_title_id"),
+            models.Index(fields=["responsible_person", "id"], name="milestone_person_id"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="milestone_progress_0_100"),
             models.CheckConstraint(
@@ -166,10 +176,16 @@ class IndicatorValue(models.Model):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="indicator_values")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
     value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2)
+    # Kept by progress.services.indicators on every save: the report's milestone, and whether
+    # this is the value in the newest report (by period) of that milestone carrying the
+    # indicator. The leaders' indicator totals add up only those rows.
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, null=True, editable=False, related_name="+")
+    is_latest = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("指标值")
         verbose_name_plural = _("指标值")
+        indexes = [models.Index(fields=["indicator"], condition=Q(is_latest=True), name="indicator_value_latest")]
         constraints = [
             models.UniqueConstraint(fields=["report", "indicator"], name="indicator_value_once_per_report"),
         ]

@@ -7,9 +7,8 @@ never load rows into Python.
 
 import datetime
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 
-from directives.models import Assignment
 from progress.health import (
     CLOSED,
     GREEN,
@@ -19,7 +18,6 @@ from progress.health import (
     YELLOW,
     HealthRules,
     annotate_health,
-    health_condition,
     today,
 )
 from progress.models import ProgressReport
@@ -48,53 +46,35 @@ def board_milestones(user, *, on: datetime.date | None = None, base: QuerySet | 
     it must itself come from ``visible_milestones``.
     """
     queryset = base if base is not None else visible_milestones(user)
-    queryset = annotate_health(queryset, on=on or today(), rules=HealthRules.from_settings())
+    # Aliases, not columns: the counts group by ``health`` and the sorts order by ``health_rank``
+    # and the latest report's fields, but a page of 50 rows gets its health from ``health_of``
+    # (``progress.tables``) instead of evaluating the rule, and its look-ups, in SQL.
+    queryset = annotate_health(queryset, on=on or today(), rules=HealthRules.from_settings(), select=False)
     # The page query reads the milestone table alone; its 50 rows' assignments (with enterprise
     # and directive) and latest reports come in two more queries. Joins would make PostgreSQL
     # join every row (and all 200,000 reports) before sorting by health or progress.
     # Sorting by the latest report's date or review state reads it by primary key per row
     # (a correlated subquery); PostgreSQL evaluates it only for the rows it needs.
     latest = ProgressReport.objects.filter(pk=OuterRef("latest_report_id")).order_by()
-    return (
-        queryset.annotate(
-            latest_report_at=Subquery(latest.values("submitted_at")),
-            latest_review_state=Subquery(latest.values("review_state")),
-        )
-        .only(*BOARD_FIELDS)
-        .prefetch_related(
-            Prefetch(
-                "assignment",
-                queryset=Assignment.objects.select_related("enterprise", "directive").only(
-                    "enterprise__code", "enterprise__short_name", "directive__number", "directive__title"
-                ),
-            ),
-            Prefetch("latest_report", queryset=ProgressReport.objects.only("id", "submitted_at", "review_state")),
-        )
-    )
+    return queryset.alias(
+        latest_report_at=Subquery(latest.values("submitted_at")),
+        latest_review_state=Subquery(latest.values("review_state")),
+    ).only(*BOARD_FIELDS)
 
 
 def health_counts(queryset: QuerySet, *, on: datetime.date) -> dict[str, int]:
-    """Rows per health for a (filtered) ``board_milestones`` queryset, in ONE aggregate query.
+    """Rows per health for a (filtered) ``board_milestones`` queryset, in ONE GROUP BY query.
 
-    Green is what is left of the open rows once red and yellow are counted, so the costly
-    yellow rule is evaluated once per row. The healths partition the rows, so their sum is
-    the total: the paginator gets it from here instead of running a second COUNT(*).
+    It groups by the ``health`` alias the queryset already carries: each row's health is
+    worked out once (closed and withdrawn rows by their status alone), in one scan, which
+    matters when a filter is itself costly (free text). The healths partition the rows, so
+    their sum is the total: the paginator gets it from here instead of running a COUNT(*).
     """
-    rules = HealthRules.from_settings()
-    counts = queryset.order_by().aggregate(
-        closed=Count("pk", filter=Q(status="closed")),
-        withdrawn=Count("pk", filter=Q(status="withdrawn")),
-        red=Count("pk", filter=health_condition(RED, on=on, rules=rules)),
-        yellow=Count("pk", filter=health_condition(YELLOW, on=on, rules=rules)),
-        open=Count("pk", filter=~Q(status__in=["closed", "withdrawn"])),
-    )
-    return {
-        RED: counts["red"],
-        YELLOW: counts["yellow"],
-        GREEN: counts["open"] - counts["red"] - counts["yellow"],
-        CLOSED: counts["closed"],
-        WITHDRAWN: counts["withdrawn"],
-    }
+    counts = dict.fromkeys(BOARD_HEALTHS, 0)
+    grouped = queryset.order_by().annotate(row_health=F("health")).values_list("row_health").annotate(rows=Count("pk"))
+    for health, rows in grouped:
+        counts[health] = rows
+    return counts
 
 
 def health_summary(counts: dict[str, int]) -> list[dict]:

@@ -97,7 +97,7 @@ def check_evidence_file(file: UploadedFile) -> str:
     if ext not in EVIDENCE_TYPES:
         raise LedgerError(
             _("“%(name)s”的文件类型不允许上传。允许的类型:%(types)s。")
-            % {"name": name, "types": "、".join(sorted(e.lstrip(".") for e in EVIDENCE_TYPES))}
+            % {"name": name, "types": _("、").join(sorted(e.lstrip(".") for e in EVIDENCE_TYPES))}
         )
     limit = evidence_max_bytes()
     if file.size > limit:

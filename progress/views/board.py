@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,16 +44,19 @@ def milestone_table_context(request, *, base=None, exclude: tuple[str, ...] = ()
 
     ``base`` narrows the board (the enterprise workspace passes its enterprise's milestones,
     taken from ``progress.scoping``); the query parameters of the request filter, sort and page.
-    Runs four queries whatever the number of rows: the health counts, the page, and the
-    page's assignments and latest reports.
+    Runs four or five queries whatever the number of rows: the health counts (two), the page
+    (two when a health-sorted page spans two health groups) and the page's relations.
     """
     filterset = _filterset(request, base=base)
     rows = filterset.qs
     counts = health_counts(rows, on=filterset.on)
-    table = build_milestone_table(request, rows, total=sum(counts.values()), exclude=exclude)
+    table = build_milestone_table(
+        request, rows, total=sum(counts.values()), exclude=exclude, on=filterset.on, counts=counts
+    )
     return {
         "filter": filterset,
         "table": table,
+        "table_html": table.as_html(request),
         "health_summary": health_summary(counts),
         "total": sum(counts.values()),
         "export_query": _query_without(request, "page"),
@@ -71,7 +75,7 @@ def board(request):
 
 def _export_rows(request):
     _require_role(request.user)
-    queryset = sorted_rows(request, _filterset(request).qs).values_list(
+    queryset = sorted_rows(request, _filterset(request).qs.annotate(row_health=F("health"))).values_list(
         "assignment__enterprise__short_name",
         "assignment__directive__number",
         "assignment__directive__title",
@@ -80,7 +84,7 @@ def _export_rows(request):
         "start_date",
         "due_date",
         "progress",
-        "health",
+        "row_health",
         "status",
         "latest_report__submitted_at",
         "latest_report__review_state",

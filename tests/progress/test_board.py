@@ -234,3 +234,51 @@ def test_export_query_count_does_not_grow_with_rows(client, sasac, enterprise, d
     client.force_login(sasac)
     with django_assert_max_num_queries(5):
         assert client.get("/board/export.xlsx").status_code == 200
+
+
+def test_at_risk_filter_follows_reports_filed_and_due_dates_moved_through_the_services(client, sasac, enterprise):
+    from progress.services.ledger import milestone_update, report_file
+
+    assignment = factories.AssignmentFactory(enterprise=enterprise)
+    slow = factories.MilestoneFactory(assignment=assignment, start_date=TODAY - 100 * DAY, due_date=TODAY + 10 * DAY)
+    report_file(milestone=slow, by=sasac, progress=10, work_done="进展缓慢")  # 10 % in 100 days, 10 days left
+    client.force_login(sasac)
+    assert page_ids(client.get("/board/?at_risk=true")) == [slow.pk]
+    slow.refresh_from_db()
+    milestone_update(milestone=slow, by=sasac, expected_version=slow.version, due_date=TODAY + 2000 * DAY)
+    assert page_ids(client.get("/board/?at_risk=true")) == []
+
+
+def test_stored_at_risk_verdict_matches_the_sql_rule_after_a_bulk_refresh(enterprise):
+    from progress.forecast import AT_RISK, STORED_AT_RISK, annotate_forecast, refresh_forecast_at_risk
+
+    assignment = factories.AssignmentFactory(enterprise=enterprise)
+    for due_in, progress in ((5, 10), (500, 90), (3, 100), (40, 20)):
+        milestone = factories.MilestoneFactory(
+            assignment=assignment, start_date=TODAY - 60 * DAY, due_date=TODAY + due_in * DAY
+        )
+        report = factories.ProgressReportFactory(milestone=milestone, progress=progress)
+        Milestone.objects.filter(pk=milestone.pk).update(
+            latest_report=report, progress=progress, forecast_at_risk=progress == 90
+        )
+    refresh_forecast_at_risk(Milestone.objects.all())  # the demo's bulk path
+    stored = set(Milestone.objects.filter(STORED_AT_RISK).values_list("pk", flat=True))
+    assert stored == set(annotate_forecast(Milestone.objects.all()).filter(AT_RISK).values_list("pk", flat=True))
+    assert len(stored) == 2
+
+
+@pytest.mark.parametrize("sort", ["health", "-health"])
+def test_health_sorted_pages_that_span_two_healths_keep_the_export_order(client, sasac, enterprise, sort):
+    # 55 red and 45 green: a page of 50 straddles the two groups either way round.
+    assignment = factories.AssignmentFactory(enterprise=enterprise)
+    factories.MilestoneFactory.create_batch(
+        55, assignment=assignment, start_date=TODAY - 60 * DAY, due_date=TODAY - DAY
+    )
+    factories.MilestoneFactory.create_batch(
+        45, assignment=assignment, start_date=TODAY - 10 * DAY, due_date=TODAY + 200 * DAY, progress=50
+    )
+    client.force_login(sasac)
+    exported = xlsx_ids(client.get(f"/board/export.xlsx?sort={sort}"))
+    pages = [page_ids(client.get(f"/board/?sort={sort}&page={page}")) for page in (1, 2)]
+    assert pages[0] + pages[1] == exported
+    assert len(exported) == 100

@@ -159,3 +159,32 @@ def test_charts_query_count_does_not_grow_with_rows(client, leader, enterprise, 
     # (+ indicators), latest assessment quarter.
     with django_assert_max_num_queries(13):
         assert client.get("/charts/").status_code == 200
+
+
+def test_a_chart_without_data_says_so_in_chinese_instead_of_empty_axes(client, leader, enterprise):
+    factories.MilestoneFactory(assignment__enterprise=enterprise, start_date=TODAY - 30 * DAY, due_date=TODAY - DAY)
+    client.force_login(leader)
+    body = client.get("/charts/").content.decode()
+    # No indicator values and no assessment scores yet.
+    assert 'data-testid="chart-indicators-empty"' in body and "暂无指标数据" in body
+    assert 'data-testid="chart-ranking-empty"' in body and "暂无考核得分" in body
+    assert '<div id="chart-indicators"' not in body and '<div id="chart-ranking"' not in body
+    # Charts with data still draw.
+    assert '<div id="chart-completion"' in body and 'data-testid="chart-completion-empty"' not in body
+
+
+def test_indicator_totals_fall_back_to_the_previous_value_when_the_newest_is_removed():
+    indicator = factories.IndicatorFactory(target=Decimal("100"))
+    milestone = factories.MilestoneFactory()
+    january = factories.ProgressReportFactory(milestone=milestone, period=datetime.date(2026, 1, 1))
+    february = factories.ProgressReportFactory(milestone=milestone, period=datetime.date(2026, 2, 1))
+    IndicatorValue.objects.create(report=january, indicator=indicator, value=Decimal("10"))
+    newest = IndicatorValue.objects.create(report=february, indicator=indicator, value=Decimal("30"))
+    [total] = data.indicator_totals(Milestone.objects.all())
+    assert (total.total, total.milestones) == (Decimal("30"), 1)
+    newest.delete()
+    [total] = data.indicator_totals(Milestone.objects.all())
+    assert (total.total, total.milestones) == (Decimal("10"), 1)
+    # A withdrawn milestone's values no longer count.
+    Milestone.objects.filter(pk=milestone.pk).update(status="withdrawn", withdrawn_reason="合并")
+    assert data.indicator_totals(Milestone.objects.all()) == []

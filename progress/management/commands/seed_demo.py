@@ -8,6 +8,7 @@ from django.db import transaction
 from progress import demo
 from progress.forecast import refresh_forecast_at_risk
 from progress.models import Milestone
+from progress.services.indicators import refresh_latest_indicator_values
 
 ROLE_EN = {"sasac": "SASAC staff", "leader": "Leader", "admin": "IT admin (Django admin)"}
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             result = demo.replace_demo_data(size=size, seed=seed, password=password)
             # The bulk load bypasses the report services: store the forecast verdict in one pass.
             refresh_forecast_at_risk(Milestone.objects.all())
+            refresh_latest_indicator_values()
         elapsed = time.monotonic() - started
         counts = ", ".join(f"{name} {count:,}" for name, count in result.counts.items())
         self.stdout.write(
