@@ -2,7 +2,9 @@
 
 The admin is IT's tool, not a user role, so its querysets are not scoped. Models with
 history use SimpleHistoryAdmin, so IT sees who changed what there too. The ledger's
-workflow rules live in the services; IT edits here only to repair data.
+workflow rules live in the services; IT edits here only to repair data. After every save or
+delete of a milestone, report or indicator value, the milestones touched get their stored
+facts recomputed by the ledger service ``milestone_refresh_derived``.
 """
 
 from django.contrib import admin
@@ -24,6 +26,12 @@ from progress.models import (
     ReportingPeriod,
     Urge,
 )
+from progress.services.ledger import milestone_refresh_derived
+
+
+def _refresh_milestones(milestone_ids) -> None:
+    for milestone in Milestone.objects.filter(pk__in={pk for pk in milestone_ids if pk is not None}):
+        milestone_refresh_derived(milestone=milestone)
 
 
 @admin.register(ImplementationPlan)
@@ -62,6 +70,11 @@ class MilestoneAdmin(SimpleHistoryAdmin):
     def enterprise_name(self, obj):
         return obj.assignment.enterprise.short_name
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The dates feed the forecast verdict.
+        milestone_refresh_derived(milestone=obj)
+
     @admin.display(description=_("条款"), ordering="assignment__directive__position")
     def directive_number(self, obj):
         return obj.assignment.directive.number
@@ -98,6 +111,21 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
     def enterprise_name(self, obj):
         return obj.milestone.assignment.enterprise.short_name
 
+    def save_related(self, request, form, formsets, change):
+        # After the report and its indicator values are saved: the report may have moved to
+        # another milestone, so the one it left is refreshed too.
+        super().save_related(request, form, formsets, change)
+        _refresh_milestones({form.instance.milestone_id, form.initial.get("milestone")})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _refresh_milestones({obj.milestone_id})
+
+    def delete_queryset(self, request, queryset):
+        milestone_ids = set(queryset.values_list("milestone_id", flat=True))
+        super().delete_queryset(request, queryset)
+        _refresh_milestones(milestone_ids)
+
 
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(admin.ModelAdmin):
@@ -129,6 +157,20 @@ class IndicatorValueAdmin(admin.ModelAdmin):
     search_fields = ["indicator__name", "indicator__code", "report__milestone__title"]
     list_select_related = ["indicator", "report__milestone"]
     raw_id_fields = ["report", "indicator"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        previous = ProgressReport.objects.filter(pk=form.initial.get("report")).values_list("milestone_id", flat=True)
+        _refresh_milestones({obj.report.milestone_id, *previous})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _refresh_milestones({obj.report.milestone_id})
+
+    def delete_queryset(self, request, queryset):
+        milestone_ids = set(queryset.values_list("report__milestone_id", flat=True))
+        super().delete_queryset(request, queryset)
+        _refresh_milestones(milestone_ids)
 
 
 @admin.register(Evidence)

@@ -824,8 +824,13 @@ def _create_milestones_and_reports(
                 values += _flush(rng, pending, sasac, liaisons)
                 pending = []
         values += _flush(rng, pending, sasac, liaisons)
-    newest = ProgressReport.objects.filter(milestone=OuterRef("pk")).order_by("-period").values("pk")[:1]
-    Milestone.objects.update(latest_report=Subquery(newest))
+    newest = ProgressReport.objects.filter(milestone=OuterRef("pk")).order_by("-period")
+    # What the ledger services set with ``latest_report``: its date and review state, for the board's sorts.
+    Milestone.objects.update(
+        latest_report=Subquery(newest.values("pk")[:1]),
+        latest_report_at=Subquery(newest.values("submitted_at")[:1]),
+        latest_review_state=Subquery(newest.values("review_state")[:1]),
+    )
     return values
 
 

@@ -125,8 +125,8 @@ class MilestoneFilter(django_filters.FilterSet):
         return queryset.filter(health_condition(value, on=self.on, rules=HealthRules.from_settings()))
 
     def filter_at_risk(self, queryset, name, value):
-        # Only "yes" narrows. The verdict is stored by the report services
-        # (``refresh_forecast_at_risk``): reading each milestone's recent reports here
+        # Only "yes" narrows. The verdict is stored by the ledger services
+        # (``store_forecast_at_risk``): reading each milestone's recent reports here
         # took 200 ms at city scale.
         if not value:
             return queryset

@@ -106,32 +106,12 @@ def forecast_of(milestone, *, on: datetime.date | None = None) -> Forecast:
 def store_forecast_at_risk(milestone) -> None:
     """Store one milestone's pace verdict (``forecast_of``) in ``Milestone.forecast_at_risk``.
 
-    Runs after every save of a milestone or of one of its reports (``progress.apps`` connects
-    it), so every write path keeps the column true: the services, the admin, imports and
-    tests' factories alike. Bulk writes that skip ``save()`` (the demo load) call
-    ``refresh_forecast_at_risk`` instead.
+    Called by the ledger services wherever the verdict's inputs change (a report filed or
+    edited, the milestone's dates edited) and by the admin; call inside the writer's
+    transaction. Bulk writes (the demo's load) call ``refresh_forecast_at_risk`` instead.
     """
     verdict = forecast_of(milestone).pace_at_risk
     type(milestone).objects.filter(pk=milestone.pk).exclude(forecast_at_risk=verdict).update(forecast_at_risk=verdict)
-
-
-def _milestone_saved(sender, instance, raw=False, created=False, **kwargs) -> None:
-    if not raw and not created:  # a new milestone has no report: the default (False) holds
-        store_forecast_at_risk(instance)
-
-
-def _report_saved(sender, instance, raw=False, **kwargs) -> None:
-    if not raw:
-        store_forecast_at_risk(instance.milestone)
-
-
-def connect_signals() -> None:
-    from django.db.models.signals import post_save
-
-    from progress.models import Milestone
-
-    post_save.connect(_milestone_saved, sender=Milestone, dispatch_uid="forecast_at_risk_milestone")
-    post_save.connect(_report_saved, sender=ProgressReport, dispatch_uid="forecast_at_risk_report")
 
 
 def _risk_margin(*, base_day, base_progress, latest_day, latest_progress, due_day):
@@ -192,8 +172,8 @@ STORED_AT_RISK = Q(status__in=ACTIVE_STATUSES) & Q(forecast_at_risk=True)
 def refresh_forecast_at_risk(milestones: QuerySet) -> None:
     """Store the pace verdict (``PACE_AT_RISK``) on ``milestones``, two UPDATEs whatever their number.
 
-    For bulk writes that skip ``save()`` (the demo's load, the migration that added the column);
-    saves keep it through ``store_forecast_at_risk``. The status stays a live condition
+    For bulk writes that bypass the ledger services (the demo's load, the migration that added
+    the column); the services keep it through ``store_forecast_at_risk``. The status stays a live condition
     (``STORED_AT_RISK``), so closing or reopening needs no refresh.
     """
     ids = milestones.order_by().values("pk")

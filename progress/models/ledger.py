@@ -60,13 +60,19 @@ class Milestone(models.Model):
     latest_report = models.ForeignKey(
         "ProgressReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # The forecast's pace verdict (progress.forecast), kept by the report services so the
+    # The latest report's submission time and review state, set with ``latest_report`` by the
+    # ledger services, so the board sorts on them from an index instead of joining the ledger.
+    latest_report_at = models.DateTimeField(null=True, editable=False)
+    latest_review_state = models.CharField(max_length=10, choices=ReviewState.choices, null=True, editable=False)
+    # The forecast's pace verdict (progress.forecast), kept by the ledger services so the
     # board's "at risk" filter reads a column instead of each milestone's recent reports.
     forecast_at_risk = models.BooleanField(default=False, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["latest_report", "forecast_at_risk"])
+    history = HistoricalRecords(
+        excluded_fields=["latest_report", "latest_report_at", "latest_review_state", "forecast_at_risk"]
+    )
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -79,6 +85,8 @@ class Milestone(models.Model):
             models.Index(fields=["progress", "id"], name="milestone_progress_id"),
             models.Index(fields=["title", "id"], name="milestone_title_id"),
             models.Index(fields=["responsible_person", "id"], name="milestone_person_id"),
+            models.Index(fields=["latest_report_at", "id"], name="milestone_report_at_id"),
+            models.Index(fields=["latest_review_state", "id"], name="milestone_review_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="milestone_progress_0_100"),
@@ -176,7 +184,7 @@ class IndicatorValue(models.Model):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="indicator_values")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
     value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2)
-    # Kept by progress.services.indicators on every save: the report's milestone, and whether
+    # Kept by the ledger services (progress.services.indicators): the report's milestone, and whether
     # this is the value in the newest report (by period) of that milestone carrying the
     # indicator. The leaders' indicator totals add up only those rows.
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, null=True, editable=False, related_name="+")

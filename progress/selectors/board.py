@@ -7,7 +7,7 @@ never load rows into Python.
 
 import datetime
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, QuerySet
 
 from progress.health import (
     CLOSED,
@@ -20,7 +20,6 @@ from progress.health import (
     annotate_health,
     today,
 )
-from progress.models import ProgressReport
 from progress.scoping import visible_milestones
 
 BOARD_HEALTHS = (RED, YELLOW, GREEN, CLOSED, WITHDRAWN)
@@ -53,13 +52,9 @@ def board_milestones(user, *, on: datetime.date | None = None, base: QuerySet | 
     # The page query reads the milestone table alone; its 50 rows' assignments (with enterprise
     # and directive) and latest reports come in two more queries. Joins would make PostgreSQL
     # join every row (and all 200,000 reports) before sorting by health or progress.
-    # Sorting by the latest report's date or review state reads it by primary key per row
-    # (a correlated subquery); PostgreSQL evaluates it only for the rows it needs.
-    latest = ProgressReport.objects.filter(pk=OuterRef("latest_report_id")).order_by()
-    return queryset.alias(
-        latest_report_at=Subquery(latest.values("submitted_at")),
-        latest_review_state=Subquery(latest.values("review_state")),
-    ).only(*BOARD_FIELDS)
+    # Sorting by the latest report's date or review state reads the copies the ledger services
+    # store on the milestone (``latest_report_at``, ``latest_review_state``), from their indexes.
+    return queryset.only(*BOARD_FIELDS)
 
 
 def health_counts(queryset: QuerySet, *, on: datetime.date) -> dict[str, int]:

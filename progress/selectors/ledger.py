@@ -106,7 +106,16 @@ def reports_of_milestone(milestone: Milestone) -> QuerySet[ProgressReport]:
 # --- history ------------------------------------------------------------------------
 
 # Bookkeeping columns that change on every save and say nothing to a reader.
-_NOISE = {"version", "updated_at", "created_at", "id", "latest_report", "forecast_at_risk"}
+_NOISE = {
+    "version",
+    "updated_at",
+    "created_at",
+    "id",
+    "latest_report",
+    "latest_report_at",
+    "latest_review_state",
+    "forecast_at_risk",
+}
 
 
 @dataclass

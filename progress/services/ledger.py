@@ -8,6 +8,12 @@ database and the evidence directory as they were.
 Concurrent edits: plans, milestones and reports carry ``version``. The caller passes the
 version its form was built from; the row is locked, the versions are compared, and a
 stale save raises ``VersionConflict`` listing what the other person changed.
+
+Derived state: a milestone stores facts about its reports so the board and the charts read
+columns instead of the whole ledger (``latest_report`` with its ``latest_report_at`` and
+``latest_review_state``, ``forecast_at_risk``, and ``IndicatorValue.is_latest``). These
+services keep them true, explicitly and in the same transaction as the write that changes
+them; the admin calls ``milestone_refresh_derived`` after a repair. Nothing else writes them.
 """
 
 import calendar
@@ -27,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from directives.models import Assignment, Indicator
 from enterprises.models import Enterprise
+from progress.forecast import store_forecast_at_risk
 from progress.models import (
     Evidence,
     ImplementationPlan,
@@ -39,6 +46,7 @@ from progress.models import (
     ReportingPeriod,
     ReviewState,
 )
+from progress.services.indicators import refresh_latest_indicator_values
 
 
 class LedgerError(Exception):
@@ -363,6 +371,8 @@ def milestone_update(
             setattr(milestone, name, value)
         milestone.version += 1
         _save(milestone, by=by, reason=revision_note.strip())
+        # The forecast judges the pace against the start and due dates.
+        store_forecast_at_risk(milestone)
         return milestone
 
 
@@ -452,14 +462,60 @@ def _save_indicator_values(report: ProgressReport, values: Mapping[Indicator, De
         IndicatorValue.objects.update_or_create(report=report, indicator=indicator, defaults={"value": value})
 
 
+def _point_at_latest_report(milestone: Milestone, latest: ProgressReport | None) -> None:
+    """Point ``milestone`` (in memory) at its newest report, with the two facts the board sorts by."""
+    milestone.latest_report = latest
+    milestone.latest_report_at = latest.submitted_at if latest else None
+    milestone.latest_review_state = latest.review_state if latest else None
+
+
+def _mirror_review_state(report: ProgressReport) -> None:
+    """The board sorts by the latest report's review state, stored on its milestone: follow a change.
+
+    Call holding the milestone's row lock, after saving ``report``.
+    """
+    Milestone.objects.filter(pk=report.milestone_id, latest_report=report).exclude(
+        latest_review_state=report.review_state
+    ).update(latest_review_state=report.review_state)
+
+
+def _refresh_report_facts(milestone: Milestone) -> None:
+    """Recompute what follows from the milestone's reports: the forecast and the newest indicator values."""
+    store_forecast_at_risk(milestone)
+    refresh_latest_indicator_values(milestone_ids=[milestone.pk])
+
+
 def _sync_milestone(milestone: Milestone, by, report: ProgressReport) -> None:
-    """The milestone shows its newest report's progress; an older period never overrides a newer one."""
+    """The milestone shows its newest report's progress; an older period never overrides a newer one.
+
+    Then the derived facts follow: the forecast and the newest indicator values.
+    """
     latest = milestone.reports.order_by("-period").first()
     changed = milestone.latest_report_id != latest.pk or milestone.progress != latest.progress
     if changed and milestone.status not in (MilestoneStatus.CLOSED, MilestoneStatus.WITHDRAWN):
-        milestone.latest_report = latest
+        _point_at_latest_report(milestone, latest)
         milestone.progress = latest.progress
         _save(milestone, by=by, reason=_("%(p)s 报送进度") % {"p": report.period.strftime("%Y-%m")})
+    _mirror_review_state(report)
+    _refresh_report_facts(milestone)
+
+
+def milestone_refresh_derived(*, milestone: Milestone) -> Milestone:
+    """Recompute everything the milestone stores about its reports, after IT repaired data in
+    the admin: which report is the newest (with its date and review state), the forecast
+    verdict and the newest indicator values. The milestone's progress stays as IT left it,
+    and no history row is written: none of these fields is history.
+    """
+    with transaction.atomic():
+        milestone = _lock_milestone(milestone)
+        _point_at_latest_report(milestone, milestone.reports.order_by("-period").first())
+        Milestone.objects.filter(pk=milestone.pk).update(
+            latest_report=milestone.latest_report,
+            latest_report_at=milestone.latest_report_at,
+            latest_review_state=milestone.latest_review_state,
+        )
+        _refresh_report_facts(milestone)
+        return milestone
 
 
 def report_file(
@@ -556,6 +612,9 @@ def report_update(
 
 
 def _lock_pending_report(report: ProgressReport) -> ProgressReport:
+    # Milestone first, then report: the order report_file and report_update lock in, since the
+    # review also writes the milestone (its stored review state).
+    list(Milestone.objects.select_for_update().filter(pk=report.milestone_id).values_list("pk"))
     report = ProgressReport.objects.select_for_update().get(pk=report.pk)
     if report.review_state != ReviewState.PENDING:
         raise LedgerError(_("该报送已审核过(%(s)s)。") % {"s": report.get_review_state_display()})
@@ -570,6 +629,7 @@ def report_accept(*, report: ProgressReport, by, comment: str = "") -> ProgressR
         report.reviewed_by, report.reviewed_at = by, timezone.now()
         report.version += 1
         _save(report, by=by, reason=_("审核通过"))
+        _mirror_review_state(report)
         return report
 
 
@@ -583,4 +643,5 @@ def report_return(*, report: ProgressReport, by, comment: str) -> ProgressReport
         report.reviewed_by, report.reviewed_at = by, timezone.now()
         report.version += 1
         _save(report, by=by, reason=_("退回:%(c)s") % {"c": comment.strip()})
+        _mirror_review_state(report)
         return report

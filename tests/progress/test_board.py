@@ -72,7 +72,10 @@ def ledger(enterprise, other_enterprise):
         assignment=chem_measure, title="旧计划", due_date=TODAY + 30 * DAY, status="withdrawn", withdrawn_reason="合并"
     )
     report = factories.ProgressReportFactory(milestone=m["green"], progress=50, review_state="accepted")
-    Milestone.objects.filter(pk=m["green"].pk).update(latest_report=report)
+    # What the ledger services store with the latest report (factories bypass them).
+    Milestone.objects.filter(pk=m["green"].pk).update(
+        latest_report=report, latest_report_at=report.submitted_at, latest_review_state=report.review_state
+    )
     return m
 
 
@@ -208,7 +211,9 @@ def _grow(enterprise, n):
     assignment = factories.AssignmentFactory(enterprise=enterprise)
     for milestone in factories.MilestoneFactory.create_batch(n, assignment=assignment):
         report = factories.ProgressReportFactory(milestone=milestone)
-        Milestone.objects.filter(pk=milestone.pk).update(latest_report=report)
+        Milestone.objects.filter(pk=milestone.pk).update(
+            latest_report=report, latest_report_at=report.submitted_at, latest_review_state=report.review_state
+        )
 
 
 # session, user, profile, notification badge (x2, base template), health counts, page rows,

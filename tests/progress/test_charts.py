@@ -10,6 +10,8 @@ from django.utils import timezone
 from directives.models import Category
 from progress.models import IndicatorValue, Milestone
 from progress.selectors import charts as data
+from progress.services.indicators import refresh_latest_indicator_values
+from progress.services.ledger import report_file, report_update
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +114,7 @@ def test_indicator_totals_add_up_each_milestones_latest_value_against_the_target
     IndicatorValue.objects.create(report=old, indicator=indicator, value=Decimal("10"))
     IndicatorValue.objects.create(report=new, indicator=indicator, value=Decimal("30"))
     IndicatorValue.objects.create(report=other, indicator=indicator, value=Decimal("12.5"))
+    refresh_latest_indicator_values()  # factories bypass the ledger services, which mark the newest values
     [total] = data.indicator_totals(Milestone.objects.all())
     assert (total.indicator_id, total.total, total.target, total.milestones) == (
         indicator.pk,
@@ -173,16 +176,23 @@ def test_a_chart_without_data_says_so_in_chinese_instead_of_empty_axes(client, l
     assert '<div id="chart-completion"' in body and 'data-testid="chart-completion-empty"' not in body
 
 
-def test_indicator_totals_fall_back_to_the_previous_value_when_the_newest_is_removed():
-    indicator = factories.IndicatorFactory(target=Decimal("100"))
+def test_indicator_totals_fall_back_to_the_previous_value_when_the_newest_is_removed(sasac):
     milestone = factories.MilestoneFactory()
+    indicator = factories.IndicatorFactory(directive=milestone.assignment.directive, target=Decimal("100"))
     january = factories.ProgressReportFactory(milestone=milestone, period=datetime.date(2026, 1, 1))
-    february = factories.ProgressReportFactory(milestone=milestone, period=datetime.date(2026, 2, 1))
     IndicatorValue.objects.create(report=january, indicator=indicator, value=Decimal("10"))
-    newest = IndicatorValue.objects.create(report=february, indicator=indicator, value=Decimal("30"))
+    refresh_latest_indicator_values()  # the January report came from a factory, not the services
+    february = report_file(
+        milestone=milestone,
+        by=sasac,
+        period=datetime.date(2026, 2, 1),
+        progress=40,
+        work_done="二月进展",
+        indicator_values={indicator: Decimal("30")},
+    )
     [total] = data.indicator_totals(Milestone.objects.all())
     assert (total.total, total.milestones) == (Decimal("30"), 1)
-    newest.delete()
+    report_update(report=february, by=sasac, expected_version=february.version, indicator_values={indicator: None})
     [total] = data.indicator_totals(Milestone.objects.all())
     assert (total.total, total.milestones) == (Decimal("10"), 1)
     # A withdrawn milestone's values no longer count.

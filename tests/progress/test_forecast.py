@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from progress.forecast import AT_RISK, annotate_forecast, forecast_of, is_at_risk
+from progress.forecast import AT_RISK, annotate_forecast, forecast_of, is_at_risk, store_forecast_at_risk
 from progress.health import expected_progress
 from progress.models import Milestone
 from tests import factories
@@ -34,6 +34,8 @@ def milestone_with_reports(*, due_offset: int, reports: list[tuple[int, int]], s
         )
     if latest is not None:
         Milestone.objects.filter(pk=milestone.pk).update(latest_report=latest, progress=latest.progress)
+    # Factories bypass the ledger services, which store the verdict the board filters on.
+    store_forecast_at_risk(milestone)
     milestone.refresh_from_db()
     return milestone
 

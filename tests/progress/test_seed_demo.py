@@ -259,6 +259,9 @@ def test_latest_report_points_to_the_newest_report_and_carries_its_progress(smal
     for milestone in milestones:
         assert milestone.latest_report.period == newest[milestone.pk]
         assert milestone.progress == milestone.latest_report.progress
+        # The board sorts on these copies of the latest report's date and review state.
+        assert milestone.latest_report_at == milestone.latest_report.submitted_at
+        assert milestone.latest_review_state == milestone.latest_report.review_state
         if milestone.status == MilestoneStatus.CLOSED:
             assert milestone.progress == 100 and milestone.closed_at is not None
 
