@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
+    Avg,
     Count,
     Max,
     Q,
@@ -205,35 +206,50 @@ class IndicatorTotal:
 
 
 def indicator_totals(milestones: QuerySet) -> list[IndicatorTotal]:
-    """For each indicator: the sum over milestones of its latest reported value, and its target.
+    """For each indicator: the city's total of the latest reported values, and the city's target.
 
     "Latest" is per milestone and indicator: the value in the newest report (by period) that
-    carries it. One GROUP BY over the values marked latest adds them up, then one small query
-    reads the indicators.
+    carries it. An indicator's target is set per assigned enterprise (see the notice data
+    file), so the city's target is that times the enterprises assigned its directive. A rate
+    (unit "%") is averaged over milestones, not added up, and its target stays as set.
     """
     # The newest value per milestone and indicator is marked (``IndicatorValue.is_latest``, kept
     # by progress.services.indicators): a partial index holds exactly the rows to add up.
     tracked = milestones.exclude(status=MilestoneStatus.WITHDRAWN).order_by().values("pk")
     sums = {
-        row["indicator_id"]: (row["total"], row["rows"])
+        row["indicator_id"]: row
         for row in IndicatorValue.objects.filter(is_latest=True, milestone__in=tracked)
         .values("indicator_id")
-        .annotate(total=Sum("value"), rows=Count("pk"))
+        .annotate(total=Sum("value"), average=Avg("value"), rows=Count("pk"))
         .order_by()
     }
-    indicators = Indicator.objects.filter(pk__in=sums).order_by("directive__position", "code")
-    return [
-        IndicatorTotal(
-            indicator_id=indicator.pk,
-            directive_id=indicator.directive_id,
-            name=indicator.name,
-            unit=indicator.unit,
-            total=Decimal(sums[indicator.pk][0]).quantize(Decimal("0.01")),
-            target=indicator.target,
-            milestones=sums[indicator.pk][1],
+    indicators = list(Indicator.objects.filter(pk__in=sums).order_by("directive__position", "code"))
+    assigned = dict(
+        Assignment.objects.filter(directive_id__in={indicator.directive_id for indicator in indicators})
+        .values("directive_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("directive_id", "n")
+    )
+    totals = []
+    for indicator in indicators:
+        row = sums[indicator.pk]
+        is_rate = indicator.unit == "%"
+        target = indicator.target
+        if target is not None and not is_rate:
+            target = target * assigned.get(indicator.directive_id, 0)
+        totals.append(
+            IndicatorTotal(
+                indicator_id=indicator.pk,
+                directive_id=indicator.directive_id,
+                name=indicator.name,
+                unit=indicator.unit,
+                total=Decimal(row["average"] if is_rate else row["total"]).quantize(Decimal("0.01")),
+                target=target,
+                milestones=row["rows"],
+            )
         )
-        for indicator in indicators
-    ]
+    return totals
 
 
 def latest_assessment_quarter() -> str | None:

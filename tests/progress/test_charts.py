@@ -105,9 +105,13 @@ def test_due_soon_counts_open_work_per_week():
     assert week_of["yellow"] + week_of["green"] == 1
 
 
-def test_indicator_totals_add_up_each_milestones_latest_value_against_the_target():
+def test_indicator_totals_add_up_each_milestones_latest_value_against_the_citys_target():
     indicator = factories.IndicatorFactory(target=Decimal("100"))
-    first, second = factories.MilestoneFactory.create_batch(2)
+    # The target is per assigned enterprise: two enterprises carry this directive.
+    first, second = (
+        factories.MilestoneFactory(assignment=factories.AssignmentFactory(directive=indicator.directive))
+        for _ in range(2)
+    )
     old = factories.ProgressReportFactory(milestone=first, period=datetime.date(2026, 1, 1))
     new = factories.ProgressReportFactory(milestone=first, period=datetime.date(2026, 2, 1))
     other = factories.ProgressReportFactory(milestone=second, period=datetime.date(2026, 1, 1))
@@ -119,9 +123,20 @@ def test_indicator_totals_add_up_each_milestones_latest_value_against_the_target
     assert (total.indicator_id, total.total, total.target, total.milestones) == (
         indicator.pk,
         Decimal("42.5"),
-        Decimal("100"),
+        Decimal("200"),
         2,
     )
+
+
+def test_a_rate_indicator_is_averaged_not_added_up():
+    indicator = factories.IndicatorFactory(name="时间节点按期完成率", unit="%", target=Decimal("95"))
+    for value in ("90", "100"):
+        milestone = factories.MilestoneFactory(assignment=factories.AssignmentFactory(directive=indicator.directive))
+        report = factories.ProgressReportFactory(milestone=milestone)
+        IndicatorValue.objects.create(report=report, indicator=indicator, value=Decimal(value))
+    refresh_latest_indicator_values()
+    [total] = data.indicator_totals(Milestone.objects.all())
+    assert (total.total, total.target) == (Decimal("95.00"), Decimal("95"))
 
 
 def test_plotly_js_is_served_by_the_app_itself():

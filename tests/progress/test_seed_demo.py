@@ -16,7 +16,9 @@ from directives.models import Assignment, AssignmentRole, Category, Directive, D
 from enterprises.models import Enterprise, Profile, Role, Sector
 from progress import demo
 from progress.health import CLOSED, GREEN, RED, YELLOW, annotate_health
+from progress.management.commands.seed_demo import DEMO_ASSESSED_QUARTERS
 from progress.models import (
+    AssessmentScore,
     ImplementationPlan,
     IndicatorValue,
     Milestone,
@@ -282,6 +284,16 @@ def test_each_soe_has_an_implementation_plan_mostly_approved(small_demo):
     assert sum(statuses.values()) == Enterprise.objects.count()
     assert statuses.most_common(1)[0][0] == PlanStatus.APPROVED
     assert not ImplementationPlan.objects.filter(status=PlanStatus.RETURNED, review_comment="").exists()
+
+
+@pytest.mark.django_db
+def test_leaders_find_every_soe_ranked_for_the_demo_quarters(small_demo):
+    scores = AssessmentScore.objects.values_list("quarter", "enterprise_id")
+    quarters = {quarter for quarter, _ in scores}
+    assert quarters == set(DEMO_ASSESSED_QUARTERS)
+    for quarter in quarters:
+        ranked = {enterprise for q, enterprise in scores if q == quarter}
+        assert ranked == set(Enterprise.objects.values_list("pk", flat=True))
 
 
 @pytest.mark.django_db
