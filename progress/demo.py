@@ -25,6 +25,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from directives.models import Assignment, AssignmentRole, Category, Directive, DirectiveKind, Indicator
 from enterprises.models import Enterprise, Profile, Role, Sector
@@ -830,6 +831,7 @@ def _create_milestones_and_reports(
         latest_report=Subquery(newest.values("pk")[:1]),
         latest_report_at=Subquery(newest.values("submitted_at")[:1]),
         latest_review_state=Subquery(newest.values("review_state")[:1]),
+        latest_report_at_risk=Coalesce(Subquery(newest.values("at_risk")[:1]), False),
     )
     return values
 

@@ -16,11 +16,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, CharField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from progress.models import ProgressReport
 
 RED, YELLOW, GREEN, CLOSED, WITHDRAWN = "red", "yellow", "green", "closed", "withdrawn"
 HEALTH_LABELS = {
@@ -64,7 +62,7 @@ def expected_progress(*, start: datetime.date, due: datetime.date, on: datetime.
 
 
 def health_of(milestone, *, on: datetime.date | None = None, rules: HealthRules | None = None) -> str:
-    """The health of one milestone; reads ``milestone.latest_report`` (select it with the milestone)."""
+    """The health of one milestone, from its own columns (the latest report's risk flag is stored on it)."""
     on = on or today()
     rules = rules or HealthRules.from_settings()
     if milestone.status == "closed":
@@ -73,12 +71,13 @@ def health_of(milestone, *, on: datetime.date | None = None, rules: HealthRules 
         return WITHDRAWN
     if milestone.due_date < on:
         return RED
-    latest = milestone.latest_report
     span = (milestone.due_date - milestone.start_date).days
     elapsed = (on - milestone.start_date).days
     behind = (milestone.progress + rules.trajectory_tolerance) * span < 100 * elapsed
-    if milestone.due_date <= on + datetime.timedelta(days=rules.warning_days) or behind or (
-        latest is not None and latest.at_risk
+    if (
+        milestone.due_date <= on + datetime.timedelta(days=rules.warning_days)
+        or behind
+        or milestone.latest_report_at_risk
     ):
         return YELLOW
     return GREEN
@@ -113,9 +112,9 @@ def health_condition(health: str, *, on: datetime.date, rules: HealthRules) -> Q
         & Q(due_date__gte=on)
         & (
             Q(due_date__lte=on + datetime.timedelta(days=rules.warning_days))
-            # EXISTS on the primary key, not a join: counting or sorting every milestone then
-            # never joins the whole ledger (200,000 reports at city scale).
-            | Q(Exists(ProgressReport.objects.filter(pk=OuterRef("latest_report_id"), at_risk=True)))
+            # The latest report's flag is stored on the milestone by the ledger services, so
+            # counting or sorting every milestone never reads the ledger (200,000 reports).
+            | Q(latest_report_at_risk=True)
             | behind
         )
     )

@@ -194,6 +194,7 @@ class MilestoneTable(Table):
                     due_date=due_date,
                     progress=progress,
                     status=status,
+                    latest_report_at_risk=bool(at_risk),
                     assignment=SimpleNamespace(
                         enterprise=SimpleNamespace(code=code, short_name=short_name),
                         directive=SimpleNamespace(id=directive_id, number=number, title=directive_title),

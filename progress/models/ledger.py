@@ -64,6 +64,8 @@ class Milestone(models.Model):
     # ledger services, so the board sorts on them from an index instead of joining the ledger.
     latest_report_at = models.DateTimeField(null=True, editable=False)
     latest_review_state = models.CharField(max_length=10, choices=ReviewState.choices, null=True, editable=False)
+    # Whether the latest report flags a risk, set the same way: health reads it without a subquery.
+    latest_report_at_risk = models.BooleanField(default=False, editable=False)
     # The forecast's pace verdict (progress.forecast), kept by the ledger services so the
     # board's "at risk" filter reads a column instead of each milestone's recent reports.
     forecast_at_risk = models.BooleanField(default=False, editable=False)
@@ -71,7 +73,13 @@ class Milestone(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(
-        excluded_fields=["latest_report", "latest_report_at", "latest_review_state", "forecast_at_risk"]
+        excluded_fields=[
+            "latest_report",
+            "latest_report_at",
+            "latest_review_state",
+            "latest_report_at_risk",
+            "forecast_at_risk",
+        ]
     )
 
     class Meta:

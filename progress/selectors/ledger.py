@@ -114,6 +114,7 @@ _NOISE = {
     "latest_report",
     "latest_report_at",
     "latest_review_state",
+    "latest_report_at_risk",
     "forecast_at_risk",
 }
 

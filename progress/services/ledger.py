@@ -463,20 +463,21 @@ def _save_indicator_values(report: ProgressReport, values: Mapping[Indicator, De
 
 
 def _point_at_latest_report(milestone: Milestone, latest: ProgressReport | None) -> None:
-    """Point ``milestone`` (in memory) at its newest report, with the two facts the board sorts by."""
+    """Point ``milestone`` (in memory) at its newest report, with the facts the board and health read."""
     milestone.latest_report = latest
     milestone.latest_report_at = latest.submitted_at if latest else None
     milestone.latest_review_state = latest.review_state if latest else None
+    milestone.latest_report_at_risk = latest.at_risk if latest else False
 
 
-def _mirror_review_state(report: ProgressReport) -> None:
-    """The board sorts by the latest report's review state, stored on its milestone: follow a change.
+def _mirror_latest_report(report: ProgressReport) -> None:
+    """The latest report's review state and risk flag are stored on its milestone: follow a change.
 
     Call holding the milestone's row lock, after saving ``report``.
     """
     Milestone.objects.filter(pk=report.milestone_id, latest_report=report).exclude(
-        latest_review_state=report.review_state
-    ).update(latest_review_state=report.review_state)
+        latest_review_state=report.review_state, latest_report_at_risk=report.at_risk
+    ).update(latest_review_state=report.review_state, latest_report_at_risk=report.at_risk)
 
 
 def _refresh_report_facts(milestone: Milestone) -> None:
@@ -496,7 +497,7 @@ def _sync_milestone(milestone: Milestone, by, report: ProgressReport) -> None:
         _point_at_latest_report(milestone, latest)
         milestone.progress = latest.progress
         _save(milestone, by=by, reason=_("%(p)s 报送进度") % {"p": report.period.strftime("%Y-%m")})
-    _mirror_review_state(report)
+    _mirror_latest_report(report)
     _refresh_report_facts(milestone)
 
 
@@ -513,6 +514,7 @@ def milestone_refresh_derived(*, milestone: Milestone) -> Milestone:
             latest_report=milestone.latest_report,
             latest_report_at=milestone.latest_report_at,
             latest_review_state=milestone.latest_review_state,
+            latest_report_at_risk=milestone.latest_report_at_risk,
         )
         _refresh_report_facts(milestone)
         return milestone
@@ -629,7 +631,7 @@ def report_accept(*, report: ProgressReport, by, comment: str = "") -> ProgressR
         report.reviewed_by, report.reviewed_at = by, timezone.now()
         report.version += 1
         _save(report, by=by, reason=_("审核通过"))
-        _mirror_review_state(report)
+        _mirror_latest_report(report)
         return report
 
 
@@ -643,5 +645,5 @@ def report_return(*, report: ProgressReport, by, comment: str) -> ProgressReport
         report.reviewed_by, report.reviewed_at = by, timezone.now()
         report.version += 1
         _save(report, by=by, reason=_("退回:%(c)s") % {"c": comment.strip()})
-        _mirror_review_state(report)
+        _mirror_latest_report(report)
         return report

@@ -6,7 +6,8 @@ import pytest
 
 from progress.health import HealthRules, annotate_health, expected_progress, health_of
 from progress.models import Milestone
-from tests.factories import MilestoneFactory, ProgressReportFactory
+from progress.services import ledger
+from tests.factories import AssignmentFactory, MilestoneFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +46,15 @@ def test_progress_behind_the_straight_line_is_yellow():
     assert health_both_ways(behind, on) == "yellow"
 
 
-def test_a_report_flagging_risk_makes_the_milestone_yellow():
-    m = MilestoneFactory(start_date=START, due_date=DUE, progress=90)
+def test_a_report_flagging_risk_makes_the_milestone_yellow(liaison, enterprise):
+    m = MilestoneFactory(
+        assignment=AssignmentFactory(enterprise=enterprise), start_date=START, due_date=DUE, progress=90
+    )
     on = datetime.date(2026, 3, 1)
     assert health_both_ways(m, on) == "green"
-    m.latest_report = ProgressReportFactory(milestone=m, at_risk=True, period=datetime.date(2026, 2, 1))
-    m.save()
+    ledger.report_file(
+        milestone=m, by=liaison, period=datetime.date(2026, 2, 1), progress=90, work_done="设备联网调试", at_risk=True
+    )
     assert health_both_ways(m, on) == "yellow"
 
 
