@@ -13,20 +13,34 @@ from progress.health import HEALTH_CHOICES
 from progress.models import PlanStatus
 from progress.selectors import ledger as selectors
 from progress.services import ledger as services
+from progress.views.board import milestone_table_context
 from progress.views.ledger import conflict_context
 
 
 @login_required
 def workspace(request, code: str):
+    """The ledger grouped by directive, or (``?view=table``) the board's sortable table, scoped."""
     enterprise = scoping.get_enterprise_for_user(request.user, code)
     health = request.GET.get("health", "")
-    groups = selectors.workspace_groups(
-        scoping.visible_assignments(request.user).filter(enterprise=enterprise), health=health
-    )
+    table_view = request.GET.get("view") == "table"
+    if table_view:
+        table = milestone_table_context(
+            request,
+            base=scoping.visible_milestones(request.user).filter(assignment__enterprise=enterprise),
+            exclude=("enterprise",),
+        )
+        groups = []
+    else:
+        table = {}
+        groups = selectors.workspace_groups(
+            scoping.visible_assignments(request.user).filter(enterprise=enterprise), health=health
+        )
     return render(
         request,
         "progress/workspace_detail.html",
         {
+            **table,
+            "table_view": table_view,
             "enterprise": enterprise,
             "plan": selectors.plan_of(enterprise),
             "groups": groups,
