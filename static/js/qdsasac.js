@@ -5,3 +5,14 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// An htmx save answers with HX-Trigger "ledgerSaved" and its message: close the form's modal, show the message.
+document.body.addEventListener("ledgerSaved", function (event) {
+  var modal = document.getElementById("ledger-modal");
+  if (modal && bootstrap.Modal.getInstance(modal)) {
+    bootstrap.Modal.getInstance(modal).hide();
+  }
+  var toast = document.getElementById("ledger-toast");
+  toast.querySelector(".toast-body").textContent = event.detail.value || "";
+  bootstrap.Toast.getOrCreateInstance(toast).show();
+});
