@@ -17,7 +17,7 @@ from django.http import Http404
 from directives.models import Assignment
 from enterprises.models import Enterprise, Role
 from enterprises.selectors import enterprise_of, role_of
-from progress.models import Evidence, ImplementationPlan, Milestone, ProgressReport
+from progress.models import Evidence, ImplementationPlan, Milestone, MilestoneStatus, ProgressReport
 
 
 def is_sasac(user) -> bool:
@@ -80,6 +80,10 @@ def get_enterprise_for_user(user, code: str) -> Enterprise:
     return _get_or_404(visible_enterprises(user), code=code)
 
 
+def get_assignment_for_user(user, assignment_id: int) -> Assignment:
+    return _get_or_404(visible_assignments(user).select_related("enterprise", "directive"), pk=assignment_id)
+
+
 def get_milestone_for_user(user, milestone_id: int, queryset: QuerySet | None = None) -> Milestone:
     base = queryset if queryset is not None else Milestone.objects.all()
     return _get_or_404(_scope(base, user, "assignment__enterprise"), pk=milestone_id)
@@ -100,12 +104,34 @@ def can_edit_enterprise(user, enterprise: Enterprise) -> bool:
 
 
 def can_report(user, milestone: Milestone) -> bool:
-    return can_edit_enterprise(user, milestone.assignment.enterprise) and milestone.status in ("open",)
+    return can_edit_enterprise(user, milestone.assignment.enterprise) and milestone.status == MilestoneStatus.OPEN
+
+
+def can_import_ledger(user, enterprise: Enterprise) -> bool:
+    """A liaison imports into its own ledger; SASAC staff may import for any enterprise."""
+    return is_sasac(user) or can_edit_enterprise(user, enterprise)
 
 
 def require_edit_enterprise(user, enterprise: Enterprise) -> None:
     """Call after the enterprise was fetched through this module: a visible but read-only user gets 403."""
     if not can_edit_enterprise(user, enterprise):
+        raise PermissionDenied
+
+
+def require_import_ledger(user, enterprise: Enterprise) -> None:
+    if not can_import_ledger(user, enterprise):
+        raise PermissionDenied
+
+
+def require_role(user) -> None:
+    """Pages every role may open (scoped): a signed-in user with no role gets 403."""
+    if role_of(user) is None:
+        raise PermissionDenied
+
+
+def require_sees_everything(user) -> None:
+    """City-wide views (charts, assessment, all-SOE exports): SASAC staff and leaders only."""
+    if not sees_everything(user):
         raise PermissionDenied
 
 
