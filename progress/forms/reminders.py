@@ -59,7 +59,7 @@ class ReminderRuleForm(forms.ModelForm):
         if self.instance.webhook_secret:
             self.fields["webhook_secret"].widget.attrs["placeholder"] = _("已设置(留空保持不变)")
         self.fields["offsets_text"].initial = ",".join(str(o) for o in self.instance.offsets_days)
-        for field in ("overdue_repeat_days", "escalate_after_days", "report_grace_days", "report_notice_days"):
+        for field in ("overdue_repeat_days", "escalate_after_days"):
             self.fields[field].widget.attrs["max"] = 365
         self.fields["report_day"].widget.attrs.update(min=1, max=28)
 
@@ -84,7 +84,7 @@ class ReminderRuleForm(forms.ModelForm):
         start, end = cleaned.get("quiet_hours_start"), cleaned.get("quiet_hours_end")
         if (start is None) != (end is None):
             raise forms.ValidationError(_("免打扰时段的开始和结束须同时填写或同时留空。"))
-        for field in ("overdue_repeat_days", "escalate_after_days", "report_grace_days", "report_notice_days"):
+        for field in ("overdue_repeat_days", "escalate_after_days"):
             if (cleaned.get(field) or 0) > 365:
                 self.add_error(field, _("不能超过 365 天。"))
         if cleaned.get("webhook_url") and not (cleaned.get("webhook_secret") or self.instance.webhook_secret):

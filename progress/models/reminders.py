@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -20,8 +21,13 @@ class ReminderRule(models.Model):
     overdue_repeat_days = models.PositiveSmallIntegerField(_("逾期重复提醒间隔(天)"), default=3)
     escalate_after_days = models.PositiveSmallIntegerField(_("逾期多少天后上报国资委"), default=7)
     report_day = models.PositiveSmallIntegerField(_("每月报送日"), default=25)
-    report_grace_days = models.PositiveSmallIntegerField(_("报送宽限天数"), default=3)
-    report_notice_days = models.PositiveSmallIntegerField(_("报送日前几天提醒"), default=3)
+    # Capped at 27 so a period's reminders stay within the months next to it (the scan looks no further).
+    report_grace_days = models.PositiveSmallIntegerField(
+        _("报送宽限天数"), default=3, validators=[MaxValueValidator(27)]
+    )
+    report_notice_days = models.PositiveSmallIntegerField(
+        _("报送日前几天提醒"), default=3, validators=[MaxValueValidator(27)]
+    )
     quiet_hours_start = models.TimeField(_("免打扰开始"), null=True, blank=True)
     quiet_hours_end = models.TimeField(_("免打扰结束"), null=True, blank=True)
     webhook_url = models.URLField(_("Webhook 地址"), blank=True)
@@ -45,9 +51,12 @@ class ReminderRule(models.Model):
 
     @classmethod
     def current(cls) -> "ReminderRule":
-        """The single rule row (created by a data migration; made here if someone deleted it)."""
+        """The single rule row (a data migration creates it); the unsaved defaults if someone deleted it.
+
+        Reading never writes, so a dry run leaves the database as it found it.
+        """
         rule = cls.objects.order_by("pk").first()
-        return rule if rule is not None else cls.objects.create()
+        return rule if rule is not None else cls()
 
     def in_quiet_hours(self, moment: datetime.time) -> bool:
         """Quiet hours may wrap midnight (22:00-07:00)."""

@@ -4,10 +4,11 @@ Each query here returns plain values for a whole set of milestones, so the scan'
 count does not grow with the number of milestones.
 """
 
+import dataclasses
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from enterprises.models import Profile, Role
 from progress.models import (
@@ -20,6 +21,7 @@ from progress.models import (
     Urge,
 )
 from progress.models.reminders import DeliveryStatus
+from progress.scoping import can_edit_enterprise, is_sasac
 
 # Reminders go only to milestones still being worked on. Closed and withdrawn ones get
 # nothing; one awaiting closure waits on SASAC, not on the liaison.
@@ -143,18 +145,22 @@ def existing_dedupe_keys(keys: list[str], chunk: int) -> set[str]:
     return found
 
 
-def sendable_deliveries(*, now: datetime.datetime, lease: datetime.timedelta, limit: int = 5000) -> list[int]:
-    """Deliveries a sender should try now: pending ones whose backoff has passed, and claims left by dead workers."""
-    from django.db.models import Q
+def sendable_q(*, now: datetime.datetime, lease: datetime.timedelta) -> Q:
+    """Deliveries a sender may take now: pending ones whose backoff has passed, and claims left by dead workers.
 
+    The sweep lists them with this and the sender claims with it, so the two never disagree.
+    """
+    return (
+        Q(status=DeliveryStatus.PENDING, next_attempt_at__isnull=True)
+        | Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - lease)
+    )
+
+
+def sendable_deliveries(*, now: datetime.datetime, lease: datetime.timedelta, limit: int = 5000) -> list[int]:
+    """The ids of the deliveries a sender should try now (``sendable_q``)."""
     return list(
-        Delivery.objects.filter(
-            Q(status=DeliveryStatus.PENDING, next_attempt_at__isnull=True)
-            | Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - lease)
-        )
-        .order_by("id")
-        .values_list("id", flat=True)[:limit]
+        Delivery.objects.filter(sendable_q(now=now, lease=lease)).order_by("id").values_list("id", flat=True)[:limit]
     )
 
 
@@ -178,3 +184,29 @@ def unread_count(user) -> int:
 def urges_of_milestone(milestone: Milestone) -> QuerySet[Urge]:
     """The milestone's urges, newest first, with who sent and who signed."""
     return milestone.urges.select_related("sent_by", "acknowledged_by").order_by("-sent_at", "-id")
+
+
+def milestone_can_be_urged(milestone: Milestone) -> bool:
+    return milestone.status not in (MilestoneStatus.CLOSED, MilestoneStatus.WITHDRAWN)
+
+
+@dataclasses.dataclass(frozen=True)
+class UrgePanel:
+    """What the milestone page's urge panel shows to one user; iterating yields the urges."""
+
+    urges: list[Urge]
+    can_urge: bool
+    can_sign: bool
+
+    def __iter__(self):
+        return iter(self.urges)
+
+
+def urge_panel_context(user, milestone: Milestone) -> UrgePanel:
+    """The urges with who may urge (SASAC staff, milestone still open to it) and who may sign
+    (the enterprise's liaisons): the same tests the urge and sign views apply."""
+    return UrgePanel(
+        urges=list(urges_of_milestone(milestone)),
+        can_urge=is_sasac(user) and milestone_can_be_urged(milestone),
+        can_sign=can_edit_enterprise(user, milestone.assignment.enterprise),
+    )

@@ -42,13 +42,14 @@ import logging
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from progress import channels
 from progress.calendar import days_landing_on, first_working_day_after
-from progress.models import Delivery, Milestone, MilestoneStatus, Notification, NotificationKind, ReminderRule, Urge
+from progress.models import Delivery, Milestone, Notification, NotificationKind, ReminderRule, Urge
 from progress.models.reminders import DeliveryStatus
 from progress.selectors import reminders as selectors
 
@@ -112,7 +113,7 @@ def _milestone_payload(row: dict, prefix: str = "") -> dict:
         "milestone_title": row[f"{prefix}title"],
         "enterprise": row[f"{prefix}assignment__enterprise__short_name"],
         "due_date": row[f"{prefix}due_date"].isoformat(),
-        "url": f"{settings.SITE_URL}/milestones/{row[f'{prefix}id']}/",
+        "url": settings.SITE_URL + reverse("progress:milestone_detail", args=[row[f"{prefix}id"]]),
     }
 
 
@@ -172,7 +173,9 @@ def _plan_overdue(rule, landing, today, liaisons, sasac_ids) -> list[PlannedNoti
             # itself or before; nobody is late yet then, so they are told on the first working day.
             overdue_days += range(1, (today - due).days)
         repeats = [n for n in overdue_days if n == 1 or (repeat and (n - 1) % repeat == 0)]
-        escalating = escalate > 0 and escalate in overdue_days
+        # ">=" rather than "on the day": a scan missed on the escalation day catches up on the
+        # next one; the dedupe key makes it fire once.
+        escalating = escalate > 0 and (landing[-1] - due).days >= escalate
         if not repeats and not escalating:
             continue
         late = (today - due).days
@@ -212,7 +215,7 @@ def _plan_unsigned_urges(rule, landing, today, liaisons, sasac_ids) -> list[Plan
         sent_on = local_today(row["sent_at"])
         days = [(day - sent_on).days for day in landing if day > sent_on]
         repeats = [n for n in days if repeat and n % repeat == 0]
-        escalating = escalate > 0 and escalate in days
+        escalating = escalate > 0 and (landing[-1] - sent_on).days >= escalate
         if not repeats and not escalating:
             continue
         payload = _milestone_payload(row, "milestone__") | {"message": row["message"], "urge_sent_on": str(sent_on)}
@@ -260,16 +263,22 @@ def _plan_unsigned_urges(rule, landing, today, liaisons, sasac_ids) -> list[Plan
     return planned
 
 
-def _month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
+def _months_around(day: datetime.date) -> list[datetime.date]:
+    """The first days of the month before ``day``'s, its own and the one after."""
+    this_month = day.replace(day=1)
+    previous_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    next_month = (this_month + datetime.timedelta(days=31)).replace(day=1)
+    return [previous_month, this_month, next_month]
 
 
 def _plan_reports(rule, landing, liaisons) -> list[PlannedNotice]:
+    """With notice and grace days capped at 27, a period's "before" day falls at the earliest in
+    the month before it and its "last" day at the latest in the month after it; the landing days
+    may also run past a month end, so the months around the first and last landing day cover all."""
     planned = []
-    this_month = _month_start(landing[0])
-    previous_month = _month_start(this_month - datetime.timedelta(days=1))
     landing_set = set(landing)
-    for period in (previous_month, this_month):
+    periods = sorted({*_months_around(landing[0]), *_months_around(landing[-1])})
+    for period in periods:
         reporting_day = period.replace(day=rule.report_day)
         steps = (
             ("before", reporting_day - datetime.timedelta(days=rule.report_notice_days)),
@@ -289,7 +298,7 @@ def _plan_reports(rule, landing, liaisons) -> list[PlannedNotice]:
                     "last_day": values["last"],
                     "milestones": milestones[:50],
                     "count": len(milestones),
-                    "url": f"{settings.SITE_URL}/",
+                    "url": settings.SITE_URL + reverse("progress:home"),
                 }
                 for recipient in liaisons.get(enterprise_id, []):
                     planned.append(
@@ -300,9 +309,8 @@ def _plan_reports(rule, landing, liaisons) -> list[PlannedNotice]:
     return planned
 
 
-def plan_reminders(*, today: datetime.date, rule: ReminderRule | None = None) -> list[PlannedNotice]:
+def plan_reminders(*, today: datetime.date, rule: ReminderRule) -> list[PlannedNotice]:
     """Every reminder that lands on ``today``, whether or not it was already made."""
-    rule = rule or ReminderRule.current()
     landing = days_landing_on(today)
     if not landing:
         return []
@@ -339,7 +347,7 @@ def plan_digest(*, today: datetime.date) -> list[PlannedNotice]:
             }
             for e in sections["enterprises"]
         ]
-    payload = sections | {"url": f"{settings.SITE_URL}/board/"}
+    payload = sections | {"url": settings.SITE_URL + reverse("progress:board")}
     body = "\n".join(lines)
     return [
         PlannedNotice(recipient, NotificationKind.DIGEST, None, week_start, "w", subject, body, payload)
@@ -358,7 +366,7 @@ def _param_chunk() -> int | None:
     return limit - 10 if limit else None
 
 
-def _write(planned: list[PlannedNotice]) -> list[int]:
+def _write(planned: list[PlannedNotice], rule: ReminderRule) -> list[int]:
     """Insert the notices that do not exist yet and their deliveries; return the new delivery ids.
 
     Call inside a transaction. Rows are inserted in key order so that two concurrent scans
@@ -367,7 +375,6 @@ def _write(planned: list[PlannedNotice]) -> list[int]:
     by_key = {p.dedupe_key: p for p in planned}
     keys = sorted(by_key)
     Notification.objects.bulk_create([by_key[k].as_model() for k in keys], ignore_conflicts=True)
-    rule = ReminderRule.current()
     deliveries = []
     for chunk in _in_chunks(keys, _param_chunk()):
         rows = (
@@ -381,18 +388,11 @@ def _write(planned: list[PlannedNotice]) -> list[int]:
             if rule.webhook_url:
                 deliveries.append(Delivery(notification_id=notification_id, channel=Delivery.Channel.WEBHOOK))
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-    return sorted({d for d in _delivery_ids_for(keys)})
-
-
-def _delivery_ids_for(keys: list[str]) -> list[int]:
+    notification_ids = sorted({d.notification_id for d in deliveries})
     ids = []
-    for chunk in _in_chunks(keys, _param_chunk()):
-        ids.extend(
-            Delivery.objects.filter(notification__dedupe_key__in=chunk, status=DeliveryStatus.PENDING).values_list(
-                "id", flat=True
-            )
-        )
-    return ids
+    for chunk in _in_chunks(notification_ids, _param_chunk()):
+        ids.extend(Delivery.objects.filter(notification_id__in=chunk).values_list("id", flat=True))
+    return sorted(ids)
 
 
 def new_notices(planned: list[PlannedNotice]) -> list[PlannedNotice]:
@@ -407,13 +407,17 @@ def new_notices(planned: list[PlannedNotice]) -> list[PlannedNotice]:
     return result
 
 
-def commit_notices(planned: list[PlannedNotice], *, enqueue: bool) -> ScanResult:
-    """Write the planned notices that are new and their deliveries, in one transaction."""
+def commit_notices(planned: list[PlannedNotice], *, rule: ReminderRule, enqueue: bool) -> ScanResult:
+    """Write the planned notices that are new and their deliveries, in one transaction.
+
+    With ``enqueue``, only the deliveries written here are queued; older pending ones are the
+    ten-minute ``send_pending_deliveries`` sweep's.
+    """
     fresh = new_notices(planned)
     with transaction.atomic():
-        delivery_ids = _write(planned) if planned else []
+        delivery_ids = _write(planned, rule) if planned else []
         if enqueue:
-            enqueue_sendable_deliveries()
+            enqueue_deliveries(delivery_ids, rule=rule)
     return ScanResult(planned=planned, created=fresh, delivery_ids=delivery_ids)
 
 
@@ -423,32 +427,40 @@ def run_scan(*, today: datetime.date, enqueue: bool = True) -> ScanResult:
     ``created`` is what this run found missing before writing; a concurrent scan may have
     written some of them first, which the unique key settles.
     """
-    return commit_notices(plan_reminders(today=today), enqueue=enqueue)
+    rule = ReminderRule.current()
+    return commit_notices(plan_reminders(today=today, rule=rule), rule=rule, enqueue=enqueue)
 
 
 def run_digest(*, today: datetime.date, enqueue: bool = True) -> ScanResult:
-    return commit_notices(plan_digest(today=today), enqueue=enqueue)
+    return commit_notices(plan_digest(today=today), rule=ReminderRule.current(), enqueue=enqueue)
 
 
 def sendable_delivery_ids() -> list[int]:
     return selectors.sendable_deliveries(now=timezone.now(), lease=delivery_lease())
 
 
-def enqueue_sendable_deliveries(*, now: datetime.datetime | None = None) -> list[int]:
-    """Queue a send task, after commit, for every delivery a sender should try now.
+def enqueue_deliveries(ids: list[int], *, rule: ReminderRule, now: datetime.datetime | None = None) -> list[int]:
+    """Queue a send task for each delivery after commit; nothing during quiet hours.
 
-    Nothing is queued during quiet hours; those deliveries wait for the next run outside them.
-    Queuing a delivery twice is harmless: the sender's claim lets one through.
+    Held deliveries wait for the next sweep outside quiet hours. Queuing a delivery twice is
+    harmless: the sender's claim lets one through.
     """
     now = now or timezone.now()
-    if ReminderRule.current().in_quiet_hours(timezone.localtime(now).time()):
+    if not ids or rule.in_quiet_hours(timezone.localtime(now).time()):
         return []
-    ids = selectors.sendable_deliveries(now=now, lease=delivery_lease())
-    if ids:
-        from progress.tasks import send_delivery
+    from progress.tasks import send_delivery
 
-        transaction.on_commit(lambda: [send_delivery.delay(delivery_id) for delivery_id in ids])
+    transaction.on_commit(lambda: [send_delivery.delay(delivery_id) for delivery_id in ids])
     return ids
+
+
+def enqueue_sendable_deliveries(*, now: datetime.datetime | None = None) -> list[int]:
+    """Queue a send task, after commit, for every delivery a sender should try now (the sweep)."""
+    now = now or timezone.now()
+    rule = ReminderRule.current()
+    if rule.in_quiet_hours(timezone.localtime(now).time()):
+        return []
+    return enqueue_deliveries(selectors.sendable_deliveries(now=now, lease=delivery_lease()), rule=rule, now=now)
 
 
 class RetryLater(Exception):
@@ -475,9 +487,7 @@ def deliver(*, delivery_id: int, now: datetime.datetime | None = None) -> str:
     rule = ReminderRule.current()
     if rule.in_quiet_hours(timezone.localtime(now).time()):
         return Outcome.HELD
-    claimable = Q(status=DeliveryStatus.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-    claimable |= Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - delivery_lease())
-    claimed = Delivery.objects.filter(claimable, pk=delivery_id).update(
+    claimed = Delivery.objects.filter(selectors.sendable_q(now=now, lease=delivery_lease()), pk=delivery_id).update(
         status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
     if claimed != 1:
@@ -510,16 +520,13 @@ def deliver(*, delivery_id: int, now: datetime.datetime | None = None) -> str:
 # --- urges (催办) ---
 
 
-def _urge_recipients(milestone: Milestone) -> list[int]:
-    ids = list(selectors.liaisons_by_enterprise().get(milestone.assignment.enterprise_id, []))
-    if milestone.responsible_user_id and milestone.responsible_user_id not in ids:
-        ids.append(milestone.responsible_user_id)
-    return ids
-
-
 def urge_milestone(*, milestone: Milestone, by, message: str = "") -> Urge:
-    """SASAC staff urge a milestone: the liaisons are told at once; the milestone's history records it."""
-    with transaction.atomic():
+    """SASAC staff urge a milestone: the liaisons are told at once; the milestone's history records it.
+
+    The notice is written in the product's language, whatever language the sender's page is in.
+    """
+    rule = ReminderRule.current()
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         urge = Urge.objects.create(milestone=milestone, sent_by=by, message=message)
         Milestone.history.bulk_history_create(
             [milestone],
@@ -531,6 +538,8 @@ def urge_milestone(*, milestone: Milestone, by, message: str = "") -> Urge:
             "id": milestone.pk,
             "title": milestone.title,
             "due_date": milestone.due_date,
+            "responsible_user_id": milestone.responsible_user_id,
+            "assignment__enterprise_id": milestone.assignment.enterprise_id,
             "assignment__enterprise__short_name": milestone.assignment.enterprise.short_name,
         }
         payload = _milestone_payload(row) | {"message": message, "sent_by": by.get_full_name() or by.username}
@@ -553,10 +562,9 @@ def urge_milestone(*, milestone: Milestone, by, message: str = "") -> Urge:
                 payload,
                 urge.pk,
             )
-            for recipient in _urge_recipients(milestone)
+            for recipient in _recipients(row, selectors.liaisons_by_enterprise())
         ]
-        _write(planned)
-        enqueue_sendable_deliveries()
+        enqueue_deliveries(_write(planned, rule), rule=rule)
     return urge
 
 
@@ -591,7 +599,3 @@ def update_reminder_rule(*, rule: ReminderRule, by, **values) -> ReminderRule:
         rule.updated_by = by
         rule.save()
     return rule
-
-
-def milestone_can_be_urged(milestone: Milestone) -> bool:
-    return milestone.status not in (MilestoneStatus.CLOSED, MilestoneStatus.WITHDRAWN)

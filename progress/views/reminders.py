@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,7 +19,7 @@ from progress.services import reminders as services
 
 def _back(request, fallback: str):
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
     return redirect(fallback)
 
@@ -75,8 +76,8 @@ def reminder_rules(request):
 def milestone_urge(request, milestone_id: int):
     milestone = get_milestone_for_user(request.user, milestone_id)
     require_sasac(request.user)
-    fallback = f"/milestones/{milestone.pk}/"
-    if not services.milestone_can_be_urged(milestone):
+    fallback = reverse("progress:milestone_detail", args=[milestone.pk])
+    if not selectors.milestone_can_be_urged(milestone):
         messages.error(request, _("已销号或已撤销的时间节点不能催办。"))
         return _back(request, fallback)
     form = UrgeForm(request.POST)
@@ -101,4 +102,4 @@ def urge_acknowledge(request, milestone_id: int, urge_id: int):
         messages.success(request, _("已签收催办。"))
     else:
         messages.info(request, _("该催办已签收过。"))
-    return _back(request, f"/milestones/{milestone.pk}/")
+    return _back(request, reverse("progress:milestone_detail", args=[milestone.pk]))

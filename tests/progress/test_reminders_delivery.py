@@ -188,3 +188,45 @@ def test_scan_queues_sends_only_after_commit(milestone, liaison, django_capture_
     assert len(callbacks) == 1
     callbacks[0]()
     assert queued == [Delivery.objects.get().pk]
+
+
+def test_send_reminders_counts_and_prints_a_delivery_that_failed_for_good(milestone, liaison, monkeypatch):
+    def refuse(delivery):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(reminders.channels, "send_email", refuse)
+    reminders.run_scan(today=D(2026, 6, 3), enqueue=False)
+    Delivery.objects.update(attempts=reminders.MAX_ATTEMPTS - 1)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("send_reminders", "--date", "2026-06-03", stdout=out, stderr=err)
+    assert "0 delivery(ies) sent, 1 failed." in out.getvalue()
+    assert "failed for good: ConnectionRefusedError: mail server down" in err.getvalue()
+
+
+def test_scan_queues_only_the_deliveries_it_wrote(milestone, liaison, django_capture_on_commit_callbacks, monkeypatch):
+    from progress import tasks
+
+    older = factories.MilestoneFactory(
+        assignment__enterprise=milestone.assignment.enterprise, start_date=D(2026, 1, 1), due_date=D(2026, 6, 5)
+    )
+    reminders.run_scan(today=D(2026, 6, 4), enqueue=False)  # leaves one pending delivery for the sweep
+    waiting = Delivery.objects.get(notification__milestone=older).pk
+    queued = []
+    monkeypatch.setattr(tasks.send_delivery, "delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.run_scan(today=D(2026, 6, 3))
+    assert waiting not in queued
+    assert queued == [Delivery.objects.get(notification__milestone=milestone).pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.send_pending_deliveries()
+    assert waiting in queued
+
+
+def test_urge_from_an_english_ui_is_written_in_chinese(client, sasac, liaison, milestone, settings):
+    client.force_login(sasac)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.post(f"/milestones/{milestone.pk}/urge/", {"message": "请本周内报送"})
+    told = Notification.objects.get(recipient=liaison)
+    assert told.subject == f"【催办】{milestone.title}"
+    assert "国资委" in told.body
+    assert told.payload["url"].endswith(f"/milestones/{milestone.pk}/")

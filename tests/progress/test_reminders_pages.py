@@ -215,3 +215,23 @@ def test_milestone_page_carries_the_urge_panel(client, sasac, liaison, milestone
     client.force_login(liaison)
     page = client.get(f"/milestones/{milestone.pk}/").content.decode()
     assert "/acknowledge/" in page and 'data-testid="urge-form"' not in page
+
+
+def test_urge_panel_context_decides_who_may_urge_and_sign(rf, sasac, liaison, other_liaison, milestone):
+    from django.template.loader import render_to_string
+
+    from progress.selectors.reminders import urge_panel_context
+
+    Urge.objects.create(milestone=milestone, sent_by=sasac)
+
+    def panel(user):
+        request = rf.get(f"/milestones/{milestone.pk}/")
+        request.user = user
+        context = {"milestone": milestone, "urges": urge_panel_context(user, milestone), "user_role": user.profile.role}
+        return render_to_string("progress/_urge_panel.html", context, request=request)
+
+    assert 'data-testid="urge-form"' in panel(sasac) and "/acknowledge/" not in panel(sasac)
+    assert "/acknowledge/" in panel(liaison)
+    assert "/acknowledge/" not in panel(other_liaison)  # a liaison of another enterprise may not sign
+    milestone.status = MilestoneStatus.WITHDRAWN
+    assert 'data-testid="urge-form"' not in panel(sasac)

@@ -123,7 +123,9 @@ def test_day_starts_at_midnight_in_shanghai(milestone):
         (D(2026, 6, 15), None, False),
         (D(2026, 6, 16), None, False),
         (D(2026, 6, 17), "o+7", True),  # repeat every 3 days; escalate after 7
-        (D(2026, 6, 18), "o+10", False),  # 06-20 (Saturday) after the Dragon Boat Friday moves to Thursday
+        # 06-20 (Saturday) after the Dragon Boat Friday moves to Thursday; this case never scanned
+        # 06-17, so the escalation it missed catches up now (it fires once: the dedupe key).
+        (D(2026, 6, 18), "o+10", True),
     ],
 )
 def test_overdue_repeats_and_escalates_to_sasac(milestone, liaison, sasac, leader, day, liaison_step, escalated):
@@ -255,3 +257,61 @@ def test_scan_query_count_does_not_grow_with_milestones(enterprise, liaison, sas
     with CaptureQueriesContext(connection) as large:
         scan(D(2026, 6, 17))
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_escalation_missed_on_its_day_catches_up_once(milestone, liaison, sasac):
+    scan(D(2026, 6, 16))  # overdue 6 days: not yet
+    assert notices(recipient=sasac) == []
+    # 06-17 (day 7) was never scanned: a crash, a holiday outage
+    scan(D(2026, 6, 18))
+    assert [n.kind for n in notices(recipient=sasac)] == [NotificationKind.ESCALATION]
+    scan(D(2026, 6, 22))
+    assert [n.kind for n in notices(recipient=sasac)] == [NotificationKind.ESCALATION]
+
+
+def test_unsigned_urge_escalation_missed_on_its_day_catches_up_once(enterprise, liaison, sasac):
+    late = factories.MilestoneFactory(
+        assignment__enterprise=enterprise, start_date=D(2026, 1, 1), due_date=D(2026, 9, 1)
+    )
+    Urge.objects.create(milestone=late, sent_by=sasac)
+    Urge.objects.update(sent_at=datetime.datetime(2026, 6, 1, 2, 0, tzinfo=UTC))
+    scan(D(2026, 6, 9))  # 06-08 (day 7) was never scanned
+    assert len(notices(kind=NotificationKind.ESCALATION)) == 1
+    scan(D(2026, 6, 10))
+    assert len(notices(kind=NotificationKind.ESCALATION)) == 1
+
+
+def test_report_due_reminder_before_an_early_reporting_day_falls_in_the_previous_month(milestone, liaison):
+    ReminderRule.objects.update(report_day=2, report_notice_days=5)
+    scan(D(2026, 6, 26))  # a Friday; 07-02 minus 5 days is Saturday 06-27, moved to Friday
+    made = notices(kind=NotificationKind.REPORT_DUE, recipient=liaison)
+    assert [n.dedupe_key.rsplit(":", 2)[1:] for n in made] == [["2026-07-01", "before"]]
+
+
+def test_report_due_reminder_on_next_month_holiday_moves_to_the_month_end_working_day(milestone, liaison):
+    # National Day: 10-01..10-07 are days off, so 09-30 carries them; the "before" day of an
+    # October reporting day on the 8th (minus 3 = 10-05) lands on 09-30.
+    ReminderRule.objects.update(report_day=8, report_notice_days=3)
+    scan(D(2026, 9, 30))
+    made = notices(kind=NotificationKind.REPORT_DUE, recipient=liaison)
+    assert [n.dedupe_key.rsplit(":", 2)[1:] for n in made] == [["2026-10-01", "before"]]
+
+
+@pytest.mark.parametrize("field", ["report_notice_days", "report_grace_days"])
+def test_report_notice_and_grace_days_are_capped_at_27(db, field):
+    from django.core.exceptions import ValidationError
+
+    rule = ReminderRule.current()
+    setattr(rule, field, 28)
+    with pytest.raises(ValidationError) as refused:
+        rule.full_clean()
+    assert field in refused.value.message_dict
+    setattr(rule, field, 27)
+    rule.full_clean()
+
+
+def test_reading_the_rule_never_writes(db):
+    ReminderRule.objects.all().delete()
+    rule = ReminderRule.current()
+    assert rule.pk is None and rule.offsets_days == [7, 3, 1, 0]
+    assert not ReminderRule.objects.exists()

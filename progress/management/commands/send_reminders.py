@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from progress.models import Delivery
+from progress.models import Delivery, ReminderRule
 from progress.services import reminders
 
 
@@ -22,7 +22,8 @@ class Command(BaseCommand):
             today = datetime.date.fromisoformat(date) if date else reminders.local_today()
         except ValueError:
             raise CommandError(f"--date must be YYYY-MM-DD, not {date!r}") from None
-        planned = reminders.plan_reminders(today=today)
+        rule = ReminderRule.current()
+        planned = reminders.plan_reminders(today=today, rule=rule)
         if today.weekday() == 0:
             planned += reminders.plan_digest(today=today)
         fresh = reminders.new_notices(planned)
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"{today}: {len(fresh)} notice(s) would be made (dry run, nothing written).")
             return
-        reminders.commit_notices(planned, enqueue=False)
+        reminders.commit_notices(planned, rule=rule, enqueue=False)
         sent = failed = 0
         for delivery_id in reminders.sendable_delivery_ids():
             try:
@@ -46,6 +47,10 @@ class Command(BaseCommand):
                 delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
                 target = delivery.notification.recipient.email if delivery.channel == "email" else "webhook"
                 self.stdout.write(f"sent {delivery.channel} to {target}: {delivery.notification.subject}")
+            elif outcome == reminders.Outcome.FAILED:
+                failed += 1
+                error = Delivery.objects.values_list("last_error", flat=True).get(pk=delivery_id)
+                self.stderr.write(f"delivery {delivery_id} failed for good: {error}")
             elif outcome == reminders.Outcome.HELD:
                 self.stdout.write("quiet hours: deliveries are held until the next run outside them")
                 break
