@@ -10,5 +10,6 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 accesslog = "-"
 errorlog = "-"
-# Trust X-Forwarded-* only from the reverse proxy in front (compose network by default).
+# gunicorn trusts X-Forwarded-* only from these addresses; the default trusts only a proxy on the
+# same host. Behind a proxy in another container, set FORWARDED_ALLOW_IPS to its address.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "enterprises",
     "directives",
     "progress",
+    "qdsasac.apps.QdsasacConfig",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,9 @@ else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qdsasac@localhost")
+# A hung mail server must give up well before the delivery lease ends, or the next sender
+# takes the claim over and the message goes out twice (check qdsasac.E002).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # Celery: Redis when REDIS_URL is set, else kombu's file-system transport (no server).
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -231,4 +235,7 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+# Only a reverse proxy that sets X-Forwarded-Proto itself may be trusted; without one a client
+# could send the header and make a plain-HTTP request look secure.
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -23,7 +23,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 echo "==> docker-compose.yml is a valid compose file"
-SECRET_KEY=compose-validation POSTGRES_PASSWORD=compose-validation \
+SECRET_KEY=compose-validation POSTGRES_PASSWORD=compose-validation SITE_URL=https://compose-validation.example \
     docker-compose -f docker-compose.yml config -q
 
 echo "==> ruff check"
