@@ -2,46 +2,71 @@
 
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
+
+# A frozen copy of progress.forecast's pace rule (as of this migration), on the historical
+# models, so later changes to the app code cannot break migrating an old database.
+VELOCITY_REPORTS = 3
 
 
 def store_forecast_at_risk(apps, schema_editor):
-    # The rule lives in progress.forecast (one SQL statement over every milestone); it reads
-    # only fields that exist at this point of the history.
-    from progress.forecast import refresh_forecast_at_risk
-    from progress.models import Milestone
-
-    refresh_forecast_at_risk(Milestone.objects.all())
+    Milestone = apps.get_model("progress", "Milestone")
+    ProgressReport = apps.get_model("progress", "ProgressReport")
+    recent = {}
+    rows = ProgressReport.objects.order_by("milestone_id", "-period").values_list(
+        "milestone_id", "progress", "submitted_at"
+    )
+    for milestone_id, progress, submitted_at in rows.iterator():
+        kept = recent.setdefault(milestone_id, [])
+        if len(kept) <= VELOCITY_REPORTS:
+            kept.append((progress, timezone.localtime(submitted_at).date()))
+    risky = []
+    for pk, start_date, due_date in (
+        Milestone.objects.filter(pk__in=list(recent)).values_list("pk", "start_date", "due_date").iterator()
+    ):
+        reports = recent[pk]
+        latest_progress, latest_day = reports[0]
+        if len(reports) > VELOCITY_REPORTS:
+            base_progress, base_day = reports[-1]
+        else:
+            base_progress, base_day = 0, start_date
+        days_between = (latest_day - base_day).days
+        gained = latest_progress - base_progress
+        days_left = (due_date - latest_day).days
+        if latest_progress < 100 and days_between > 0 and (100 - latest_progress) * days_between > days_left * gained:
+            risky.append(pk)
+    for start in range(0, len(risky), 500):
+        Milestone.objects.filter(pk__in=risky[start : start + 500]).update(forecast_at_risk=True)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directives', '0001_initial'),
-        ('progress', '0005_report_at_risk_index'),
+        ("directives", "0001_initial"),
+        ("progress", "0005_report_at_risk_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='milestone',
-            name='forecast_at_risk',
+            model_name="milestone",
+            name="forecast_at_risk",
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.RunPython(store_forecast_at_risk, migrations.RunPython.noop),
         migrations.AddIndex(
-            model_name='milestone',
-            index=models.Index(fields=['due_date', 'id'], name='milestone_due_id'),
+            model_name="milestone",
+            index=models.Index(fields=["due_date", "id"], name="milestone_due_id"),
         ),
         migrations.AddIndex(
-            model_name='milestone',
-            index=models.Index(fields=['progress', 'id'], name='milestone_progress_id'),
+            model_name="milestone",
+            index=models.Index(fields=["progress", "id"], name="milestone_progress_id"),
         ),
         migrations.AddIndex(
-            model_name='milestone',
-            index=models.Index(fields=['title', 'id'], name='milestone_title_id'),
+            model_name="milestone",
+            index=models.Index(fields=["title", "id"], name="milestone_title_id"),
         ),
         migrations.AddIndex(
-            model_name='milestone',
-            index=models.Index(fields=['responsible_person', 'id'], name='milestone_person_id'),
+            model_name="milestone",
+            index=models.Index(fields=["responsible_person", "id"], name="milestone_person_id"),
         ),
     ]
