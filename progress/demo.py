@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 
 from directives.models import Assignment, AssignmentRole, Category, Directive, DirectiveKind, Indicator
 from enterprises.models import Enterprise, Profile, Role, Sector
+from progress.forecast import refresh_forecast_at_risk
 from progress.health import expected_progress
 from progress.models import (
     AssessmentScore,
@@ -46,11 +47,15 @@ from progress.models import (
     ReviewState,
     Urge,
 )
+from progress.services.assessment import assessment_compute
+from progress.services.indicators import refresh_latest_indicator_values
 
 DEFAULT_SEED = 2020
 DEFAULT_PASSWORD = "qdsasac-demo-2020"
 # "Today" for the demo: statuses, report periods and review states are decided as of this day.
 AS_OF = datetime.date(2026, 10, 31)
+# The four quarters before the demo's date and the one it falls in.
+DEMO_ASSESSED_QUARTERS = ("2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4")
 LAST_PERIOD = datetime.date(2026, 10, 1)
 # A month's report is due on the 25th of that month, with 3 days' grace (ReminderRule defaults).
 REPORT_DAY, REPORT_GRACE_DAYS = 25, 3
@@ -349,12 +354,21 @@ def purge_demo_data() -> None:
         ImplementationPlan.history.model,
     ]
     with connection.cursor() as cursor:
-        for model in tables:
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
-        milestone_table = connection.ops.quote_name(Milestone._meta.db_table)
-        cursor.execute(f"UPDATE {milestone_table} SET latest_report_id = NULL")
-        for model in (ProgressReport, Milestone, ImplementationPlan, Assignment):
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        if connection.vendor == "postgresql":
+            # TRUNCATE frees the tables' storage at once; DELETE would leave every old row version
+            # behind, so a re-seeded table would be several times its live size until a VACUUM FULL.
+            names = ", ".join(
+                connection.ops.quote_name(model._meta.db_table)
+                for model in (*tables, ProgressReport, Milestone, ImplementationPlan, Assignment)
+            )
+            cursor.execute(f"TRUNCATE {names}")
+        else:
+            for model in tables:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+            milestone_table = connection.ops.quote_name(Milestone._meta.db_table)
+            cursor.execute(f"UPDATE {milestone_table} SET latest_report_id = NULL")
+            for model in (ProgressReport, Milestone, ImplementationPlan, Assignment):
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
     User.objects.filter(demo_usernames_q()).delete()
     Profile.objects.filter(enterprise__is_demo=True).delete()
     Enterprise.objects.filter(is_demo=True).delete()
@@ -866,7 +880,11 @@ def _flush(rng: random.Random, plans: list[_Plan], sasac: User, liaisons: dict[i
 
 
 def replace_demo_data(*, size: str, seed: int = DEFAULT_SEED, password: str = DEFAULT_PASSWORD) -> SeedResult:
-    """Replace the demo data with a fresh, deterministic set. Call inside one transaction."""
+    """Replace the demo data with a fresh, deterministic set. Call inside one transaction.
+
+    Leaves complete data: the derived columns the ledger services would keep (forecast verdicts,
+    latest indicator values) are refreshed in bulk, and the last quarters are scored.
+    """
     spec = SIZES[size]
     rng = random.Random(seed)
     purge_demo_data()
@@ -878,6 +896,12 @@ def replace_demo_data(*, size: str, seed: int = DEFAULT_SEED, password: str = DE
     # Indicator values get their own stream, so the rest of the demo is what it was before them.
     indicator_rng = random.Random(f"{seed}:indicator-values")
     values = _create_milestones_and_reports(rng, spec, assignments, sasac, liaisons, indicator_rng)
+    # The bulk load bypasses the report services: store what they would, in one pass each.
+    refresh_forecast_at_risk(Milestone.objects.all())
+    refresh_latest_indicator_values()
+    # Leaders' ranking should have something to rank: score the last quarters as of the demo's date.
+    for quarter in DEMO_ASSESSED_QUARTERS:
+        assessment_compute(quarter=quarter, on=AS_OF)
     result.counts = {
         "enterprises": len(enterprises),
         "users": User.objects.filter(demo_usernames_q()).count(),

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from directives.models import Assignment, Category, Directive, DirectiveKind
+from directives.selectors import subtree_condition
 from enterprises.models import Enterprise, Sector
 from progress.forecast import STORED_AT_RISK
 from progress.health import HEALTH_CHOICES, HealthRules, health_condition, today
@@ -20,8 +21,8 @@ SMALL_INPUT = {"class": "form-control form-control-sm"}
 
 
 def _enterprises(request):
-    if request is None:
-        return visible_enterprises(None).none()
+    if request is None:  # a filterset built without a request (a form rendered alone) lists none
+        return Enterprise.objects.none()
     return visible_enterprises(request.user).only("id", "short_name", "code")
 
 
@@ -119,7 +120,7 @@ class MilestoneFilter(django_filters.FilterSet):
 
     def filter_directive(self, queryset, name, value):
         # A directive stands for its measures too: the tree is section -> directive -> measure.
-        return queryset.filter(Q(assignment__directive=value) | Q(assignment__directive__parent=value))
+        return queryset.filter(subtree_condition(value, path="assignment__directive"))
 
     def filter_health(self, queryset, name, value):
         return queryset.filter(health_condition(value, on=self.on, rules=HealthRules.from_settings()))

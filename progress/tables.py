@@ -17,8 +17,21 @@ from progress.models import Milestone, ReviewState
 REVIEW_LABELS = dict(ReviewState.choices)
 REVIEW_BADGES = {"pending": "text-bg-warning", "accepted": "text-bg-success", "returned": "text-bg-danger"}
 PER_PAGE = 50
-# What a page reads from the milestone table, then by primary key from its relations.
-PAGE_FIELDS = ("id", "title", "responsible_person", "start_date", "due_date", "progress", "status", "latest_report_id")
+# What a page reads from the milestone table, then by primary key from its relations. The latest
+# report's date, review state and risk flag are the copies stored on the milestone, the same ones
+# the counts and sorts read, so a row's health light always agrees with the counts.
+PAGE_FIELDS = (
+    "id",
+    "title",
+    "responsible_person",
+    "start_date",
+    "due_date",
+    "progress",
+    "status",
+    "latest_report_at",
+    "latest_review_state",
+    "latest_report_at_risk",
+)
 RELATED_FIELDS = (
     "id",
     "assignment__enterprise__code",
@@ -26,9 +39,6 @@ RELATED_FIELDS = (
     "assignment__directive_id",
     "assignment__directive__number",
     "assignment__directive__title",
-    "latest_report__submitted_at",
-    "latest_report__review_state",
-    "latest_report__at_risk",
 )
 MAX_PER_PAGE = 200
 
@@ -76,7 +86,6 @@ class MilestoneTable(Table):
     )
 
     class Meta:
-        template_name = "progress/_milestone_table_tables2.html"
         attrs = {"class": "table table-sm table-hover align-middle milestone-table", "data-testid": "milestone-table"}
         order_by = ("due_date", "id")
         empty_text = _("没有符合条件的时间节点。")
@@ -119,6 +128,8 @@ class MilestoneTable(Table):
 
     def render_review_state(self, record):
         state = record.latest_report.review_state
+        if state is None:
+            return "—"
         return mark_safe(f'<span class="badge {REVIEW_BADGES[state]}">{_e(str(REVIEW_LABELS[state]))}</span>')
 
     def _cells(self, record) -> dict:
@@ -170,8 +181,8 @@ class MilestoneTable(Table):
     def page_records(self) -> list[SimpleNamespace]:
         """The page's rows as plain objects shaped like milestones (``record.assignment.enterprise``...).
 
-        One query reads the page's own columns, one more their enterprise, directive and
-        latest report by primary key: no model instances, no prefetch machinery.
+        One query reads the page's own columns (with the latest report's stored copies), one more
+        their enterprise and directive by primary key: no model instances, no prefetch machinery.
         """
         rows = []
         for queryset in self._page_queries():
@@ -183,8 +194,8 @@ class MilestoneTable(Table):
             for row in Milestone.objects.filter(pk__in=[row[0] for row in rows]).order_by().values_list(*RELATED_FIELDS)
         }
         records = []
-        for pk, title, person, start_date, due_date, progress, status, latest_id in rows:
-            code, short_name, directive_id, number, directive_title, submitted_at, review_state, at_risk = related[pk]
+        for pk, title, person, start_date, due_date, progress, status, report_at, review, at_risk in rows:
+            code, short_name, directive_id, number, directive_title = related[pk]
             records.append(
                 SimpleNamespace(
                     id=pk,
@@ -200,8 +211,8 @@ class MilestoneTable(Table):
                         directive=SimpleNamespace(id=directive_id, number=number, title=directive_title),
                     ),
                     latest_report=None
-                    if latest_id is None
-                    else SimpleNamespace(submitted_at=submitted_at, review_state=review_state, at_risk=at_risk),
+                    if report_at is None
+                    else SimpleNamespace(submitted_at=report_at, review_state=review, at_risk=at_risk),
                 )
             )
         return records

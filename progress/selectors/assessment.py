@@ -5,8 +5,7 @@ from decimal import Decimal
 
 from enterprises.models import Enterprise
 from progress.models import AssessmentScore, AssessmentWeights
-
-CENT = Decimal("0.01")
+from progress.services.assessment import weighted_points
 
 
 @dataclass(frozen=True)
@@ -27,9 +26,9 @@ class RankedScore:
 def ranking(*, quarter: str, weights: AssessmentWeights) -> list[RankedScore]:
     """The quarter's scores, best first, each split into the points its three rates earned (one query).
 
-    Equal scores share a rank (1, 2, 2, 4).
+    Equal scores share a rank (1, 2, 2, 4). The points come from ``weighted_points``, the same
+    rounding the stored score was summed from, so they add up to it.
     """
-    total = weights.on_time_closure + weights.report_timeliness + weights.overdue_work or Decimal(1)
     rows = (
         AssessmentScore.objects.filter(quarter=quarter)
         .select_related("enterprise")
@@ -49,6 +48,12 @@ def ranking(*, quarter: str, weights: AssessmentWeights) -> list[RankedScore]:
     for position, row in enumerate(rows, start=1):
         if row.score != previous:
             rank, previous = position, row.score
+        closure, timeliness, overdue = weighted_points(
+            weights=weights,
+            closure=row.on_time_closure_rate,
+            timeliness=row.report_timeliness_rate,
+            overdue_free=row.overdue_free_rate,
+        )
         ranked.append(
             RankedScore(
                 rank=rank,
@@ -57,9 +62,9 @@ def ranking(*, quarter: str, weights: AssessmentWeights) -> list[RankedScore]:
                 on_time_closure_rate=row.on_time_closure_rate,
                 report_timeliness_rate=row.report_timeliness_rate,
                 overdue_free_rate=row.overdue_free_rate,
-                closure_points=(row.on_time_closure_rate * weights.on_time_closure / total).quantize(CENT),
-                timeliness_points=(row.report_timeliness_rate * weights.report_timeliness / total).quantize(CENT),
-                overdue_points=(row.overdue_free_rate * weights.overdue_work / total).quantize(CENT),
+                closure_points=closure,
+                timeliness_points=timeliness,
+                overdue_points=overdue,
                 score=row.score,
                 computed_at=row.computed_at,
             )

@@ -24,19 +24,6 @@ from progress.scoping import visible_milestones
 
 BOARD_HEALTHS = (RED, YELLOW, GREEN, CLOSED, WITHDRAWN)
 
-# The columns a board row needs, and nothing else: the page and the export read only these.
-BOARD_FIELDS = (
-    "id",
-    "title",
-    "responsible_person",
-    "start_date",
-    "due_date",
-    "progress",
-    "status",
-    "assignment",
-    "latest_report",
-)
-
 
 def board_milestones(user, *, on: datetime.date | None = None, base: QuerySet | None = None) -> QuerySet:
     """The milestones ``user`` may see, with ``health`` and ``health_rank``, ready for the table.
@@ -54,7 +41,8 @@ def board_milestones(user, *, on: datetime.date | None = None, base: QuerySet | 
     # join every row (and all 200,000 reports) before sorting by health or progress.
     # Sorting by the latest report's date or review state reads the copies the ledger services
     # store on the milestone (``latest_report_at``, ``latest_review_state``), from their indexes.
-    return queryset.only(*BOARD_FIELDS)
+    # Every read of these rows is a values_list (page, counts, export), so no .only() is needed.
+    return queryset
 
 
 def health_counts(queryset: QuerySet, *, on: datetime.date) -> dict[str, int]:

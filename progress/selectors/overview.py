@@ -2,20 +2,13 @@
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from directives.models import Directive
-from progress.health import CLOSED, GREEN, HEALTH_ORDER, RED, WITHDRAWN, YELLOW, annotate_health, today
-from progress.models import ImplementationPlan, Milestone, ReviewState
+from progress.health import CLOSED, GREEN, RED, WITHDRAWN, YELLOW, HealthRules, annotate_health, health_condition, today
+from progress.models import Milestone, ReviewState
 from progress.scoping import visible_assignments, visible_enterprises, visible_milestones, visible_reports
-
-
-def health_counts(milestones: QuerySet[Milestone], *, on: datetime.date) -> dict[str, int]:
-    """Milestones per health state, in one query."""
-    rows = annotate_health(milestones, on=on).order_by().values("health").annotate(n=Count("id"))
-    counts = dict.fromkeys(HEALTH_ORDER, 0)
-    counts.update({row["health"]: row["n"] for row in rows})
-    return counts
+from progress.selectors.board import health_counts
 
 
 def attention_milestones(milestones: QuerySet[Milestone], *, on: datetime.date, limit: int = 10) -> list[Milestone]:
@@ -23,7 +16,7 @@ def attention_milestones(milestones: QuerySet[Milestone], *, on: datetime.date, 
     return list(
         annotate_health(milestones, on=on)
         .filter(health__in=[RED, YELLOW])
-        .select_related("assignment__enterprise", "assignment__directive", "latest_report")
+        .select_related("assignment__enterprise", "assignment__directive")
         .order_by("health_rank", "due_date", "id")[:limit]
     )
 
@@ -32,7 +25,7 @@ def overview_for(user) -> dict:
     """The numbers on the home page, scoped to what ``user`` may see."""
     on = today()
     milestones = visible_milestones(user)
-    counts = health_counts(milestones, on=on)
+    counts = health_counts(annotate_health(milestones, on=on, select=False), on=on)
     open_total = counts[RED] + counts[YELLOW] + counts[GREEN]
     return {
         "on": on,
@@ -55,21 +48,17 @@ def overview_for(user) -> dict:
 
 
 def enterprises_by_overdue(user, *, limit: int = 10) -> list[dict]:
-    """Enterprises with the most overdue milestones (red), for SASAC and leaders."""
-    on = today()
-    not_done = ~Q(assignments__milestones__status__in=["closed", "withdrawn"])
-    overdue = not_done & Q(assignments__milestones__due_date__lt=on)
+    """Enterprises with the most overdue (red) milestones, of their tracked ones, for SASAC and leaders."""
+    red = health_condition(RED, on=today(), rules=HealthRules.from_settings())
     return list(
-        visible_enterprises(user)
-        .annotate(
-            overdue=Count("assignments__milestones", filter=overdue),
-            total=Count("assignments__milestones", filter=~Q(assignments__milestones__status="withdrawn")),
+        visible_milestones(user)
+        .exclude(status=WITHDRAWN)
+        .values(
+            code=F("assignment__enterprise__code"),
+            short_name=F("assignment__enterprise__short_name"),
+            sector=F("assignment__enterprise__sector"),
         )
+        .annotate(overdue=Count("pk", filter=red), total=Count("pk"))
         .filter(overdue__gt=0)
-        .order_by("-overdue", "code")
-        .values("code", "short_name", "sector", "overdue", "total")[:limit]
+        .order_by("-overdue", "code")[:limit]
     )
-
-
-def plan_of(enterprise) -> ImplementationPlan | None:
-    return ImplementationPlan.objects.filter(enterprise=enterprise).first()

@@ -13,6 +13,9 @@ overdue-free      of the milestones in play in the quarter (started by its end, 
 
 score = (w1 * closure + w2 * timeliness + w3 * overdue-free) / (w1 + w2 + w3)
 
+computed as the sum of the three weighted points, each rounded to the cent (``weighted_points``),
+so the ranking's breakdown adds up to the score it shows.
+
 Withdrawn milestones never count. Everything is SQL aggregates grouped by enterprise: two
 queries whatever the size, and one upsert.
 """
@@ -66,16 +69,31 @@ def rate(part: int, whole: int) -> Decimal:
     return (Decimal(min(part, whole)) * HUNDRED / Decimal(whole)).quantize(CENT, ROUND_HALF_UP)
 
 
+def weighted_points(
+    *, weights: AssessmentWeights, closure: Decimal, timeliness: Decimal, overdue_free: Decimal
+) -> tuple[Decimal, Decimal, Decimal]:
+    """The points each rate earns under ``weights``, rounded to the cent (all 0 when the weights are)."""
+    total = weights.on_time_closure + weights.report_timeliness + weights.overdue_work
+    if total <= 0:
+        return Decimal(0), Decimal(0), Decimal(0)
+    return tuple(
+        (weight * value / total).quantize(CENT, ROUND_HALF_UP)
+        for weight, value in (
+            (weights.on_time_closure, closure),
+            (weights.report_timeliness, timeliness),
+            (weights.overdue_work, overdue_free),
+        )
+    )
+
+
 def weighted_score(
     *, weights: AssessmentWeights, closure: Decimal, timeliness: Decimal, overdue_free: Decimal
 ) -> Decimal:
-    total = weights.on_time_closure + weights.report_timeliness + weights.overdue_work
-    if total <= 0:
-        return Decimal(0)
-    made = (
-        weights.on_time_closure * closure + weights.report_timeliness * timeliness + weights.overdue_work * overdue_free
+    """The score: the sum of ``weighted_points``, so the parts shown always add up to it."""
+    return sum(
+        weighted_points(weights=weights, closure=closure, timeliness=timeliness, overdue_free=overdue_free),
+        Decimal(0),
     )
-    return (made / total).quantize(CENT, ROUND_HALF_UP)
 
 
 def current_weights() -> AssessmentWeights:
@@ -177,13 +195,14 @@ def assessment_weights_update(
         weights.overdue_work = overdue_work
         weights.updated_by = by
         weights.save()
-        total = on_time_closure + report_timeliness + overdue_work
-        AssessmentScore.objects.update(
-            score=(
-                F("on_time_closure_rate") * on_time_closure
-                + F("report_timeliness_rate") * report_timeliness
-                + F("overdue_free_rate") * overdue_work
+        # A few hundred rows (enterprises x quarters): rescored in Python by the one formula.
+        scores = list(AssessmentScore.objects.all())
+        for score in scores:
+            score.score = weighted_score(
+                weights=weights,
+                closure=score.on_time_closure_rate,
+                timeliness=score.report_timeliness_rate,
+                overdue_free=score.overdue_free_rate,
             )
-            / total
-        )
+        AssessmentScore.objects.bulk_update(scores, ["score"], batch_size=500)
     return weights

@@ -6,14 +6,13 @@ SASAC staff and leaders see the ranking; only SASAC staff compute scores and set
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from progress.forms.assessment import AssessmentWeightsForm, QuarterForm
 from progress.health import today
-from progress.scoping import is_sasac, require_sasac, sees_everything
+from progress.scoping import is_sasac, require_sasac, require_sees_everything
 from progress.selectors.assessment import ranking, stored_quarters
 from progress.services.assessment import (
     assessment_compute,
@@ -24,15 +23,10 @@ from progress.services.assessment import (
 )
 
 
-def _require_viewer(user) -> None:
-    if not sees_everything(user):
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
 def assessment(request):
-    _require_viewer(request.user)
+    require_sees_everything(request.user)
     quarters = stored_quarters()
     form = QuarterForm(request.GET or None)
     quarter = form.cleaned_data["quarter"] if form.is_bound and form.is_valid() else None

@@ -1,28 +1,21 @@
 """The progress board (督办看板): every visible milestone with its health, filtered, sorted, exported."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from enterprises.selectors import role_of
 from progress.exports import build_csv, build_xlsx, file_response
 from progress.filters import MilestoneFilter, filter_controls
 from progress.health import HEALTH_LABELS, today
 from progress.models import MilestoneStatus
+from progress.scoping import require_role
 from progress.selectors.board import board_milestones, health_counts, health_summary
 from progress.tables import REVIEW_LABELS, build_milestone_table, sorted_rows
 
 STATUS_LABELS = dict(MilestoneStatus.choices)
-
-
-def _require_role(user) -> None:
-    """Any role may open the board (a liaison sees only their enterprise); a user with none may not."""
-    if role_of(user) is None:
-        raise PermissionDenied
 
 
 def _filterset(request, *, base=None) -> MilestoneFilter:
@@ -67,14 +60,14 @@ def milestone_table_context(request, *, base=None, exclude: tuple[str, ...] = ()
 @login_required
 @require_GET
 def board(request):
-    _require_role(request.user)
+    require_role(request.user)
     context = milestone_table_context(request)
     context["filter_controls"] = filter_controls(context["filter"])
     return render(request, "progress/board_list.html", context)
 
 
 def _export_rows(request):
-    _require_role(request.user)
+    require_role(request.user)
     queryset = sorted_rows(request, _filterset(request).qs.annotate(row_health=F("health"))).values_list(
         "assignment__enterprise__short_name",
         "assignment__directive__number",

@@ -11,14 +11,13 @@ from urllib.parse import urlencode
 
 import plotly.io as pio
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from directives.models import Category
 from progress.health import CLOSED, GREEN, HEALTH_COLOURS, HEALTH_LABELS, RED, YELLOW, today
-from progress.scoping import sees_everything, visible_milestones
+from progress.scoping import require_sees_everything, visible_milestones
 from progress.selectors import charts as data
 from progress.selectors.assessment import ranking
 from progress.services.assessment import current_weights
@@ -77,10 +76,6 @@ class Chart:
         return pio.to_html(
             figure, full_html=False, include_plotlyjs=False, div_id=div_id, config=CONFIG, validate=False
         )
-
-
-def _html(chart: Chart, div_id: str) -> str:
-    return chart.to_html(div_id)
 
 
 def completion_figure(rows: list[data.EnterpriseCompletion]) -> Chart:
@@ -203,8 +198,7 @@ def ranking_figure(rows) -> Chart:
 @login_required
 @require_GET
 def charts(request):
-    if not sees_everything(request.user):
-        raise PermissionDenied
+    require_sees_everything(request.user)
     on = today()
     milestones = visible_milestones(request.user)
     breakdown = data.health_breakdown(milestones, on=on)
@@ -233,17 +227,17 @@ def charts(request):
         ),
         (
             "trend",
-            _("逾期时间节点趋势(近 26 周,按历史日期推算)"),
+            _("逾期时间节点趋势(近 %(weeks)s 周,按历史日期推算)") % {"weeks": data.TREND_WEEKS},
             lambda: overdue_trend_figure(trend),
             not breakdown,
             _("暂无数据:还没有可统计的时间节点。"),
         ),
         (
             "due-soon",
-            _("未来 90 天到期(按周)"),
+            _("未来 %(days)s 天到期(按周)") % {"days": data.DUE_SOON_DAYS},
             lambda: due_soon_figure(due_soon),
             not any(w[YELLOW] or w[GREEN] for w in due_soon),
-            _("未来 90 天内没有到期的未完成时间节点。"),
+            _("未来 %(days)s 天内没有到期的未完成时间节点。") % {"days": data.DUE_SOON_DAYS},
         ),
         (
             "indicators",
@@ -268,7 +262,7 @@ def charts(request):
             {
                 "id": chart_id,
                 "title": title,
-                "html": "" if empty else _html(build(), f"chart-{chart_id}"),
+                "html": "" if empty else build().to_html(f"chart-{chart_id}"),
                 "empty": empty,
                 "empty_message": message,
             }

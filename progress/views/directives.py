@@ -6,16 +6,14 @@ and imports go one way (progress -> directives).
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from directives.models import Directive
 from directives.selectors import child_directives, directive_indicators, directive_with_ancestors, subtree_condition
-from enterprises.selectors import role_of
 from progress.health import today
-from progress.scoping import visible_milestones
+from progress.scoping import require_role, visible_milestones
 from progress.selectors.directives import directive_rollup, rollup_total
 from progress.views.board import milestone_table_context
 
@@ -24,8 +22,7 @@ from progress.views.board import milestone_table_context
 @require_GET
 def directive_detail(request, directive_id: int):
     """Any role; a liaison sees only their own enterprise's assignments and milestones."""
-    if role_of(request.user) is None:
-        raise PermissionDenied
+    require_role(request.user)
     try:
         directive = directive_with_ancestors(directive_id)
     except Directive.DoesNotExist:

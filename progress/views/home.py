@@ -1,10 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from enterprises.selectors import enterprise_of
+from enterprises.selectors import enterprise_of, role_of
 from progress import scoping
 from progress.health import HEALTH_COLOURS, HEALTH_LABELS, WITHDRAWN
-from progress.selectors.overview import enterprises_by_overdue, overview_for, plan_of
+from progress.selectors.ledger import plan_of
+from progress.selectors.overview import enterprises_by_overdue, overview_for
 
 
 @login_required
@@ -19,7 +20,7 @@ def home(request):
             for key, count in overview["health_counts"].items()
             if key != WITHDRAWN
         ],
-        "has_role": scoping.is_sasac(user) or scoping.is_leader(user) or scoping.is_liaison(user),
+        "has_role": role_of(user) is not None,
     }
     if scoping.sees_everything(user):
         context["enterprises_by_overdue"] = enterprises_by_overdue(user)

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from progress.models import AssessmentScore, AssessmentWeights
+from progress.selectors.assessment import ranking
 from progress.services.assessment import (
     assessment_compute,
     assessment_weights_update,
@@ -91,6 +92,45 @@ def test_new_weights_rescore_every_stored_quarter(enterprise, quarter_of_work, s
         on_time_closure=Decimal(0), report_timeliness=Decimal(100), overdue_work=Decimal(0), by=sasac
     )
     assert AssessmentScore.objects.get(quarter=Q3).score == Decimal("60.00")
+
+
+def test_ranking_points_add_up_to_the_score_shown_after_new_weights(enterprise, sasac):
+    # 10.01 x 33.34 % and 10.01 x 33.33 % each round up to 3.34: three parts of 3.34 make 10.02,
+    # and the score must say so too, not the unrounded 10.01.
+    AssessmentScore.objects.create(
+        enterprise=enterprise,
+        quarter=Q3,
+        on_time_closure_rate=Decimal("10.01"),
+        report_timeliness_rate=Decimal("10.01"),
+        overdue_free_rate=Decimal("10.01"),
+        score=Decimal(0),
+    )
+    weights = assessment_weights_update(
+        on_time_closure=Decimal("33.34"), report_timeliness=Decimal("33.33"), overdue_work=Decimal("33.33"), by=sasac
+    )
+    [row] = ranking(quarter=Q3, weights=weights)
+    assert (row.closure_points, row.timeliness_points, row.overdue_points) == (
+        Decimal("3.34"),
+        Decimal("3.34"),
+        Decimal("3.34"),
+    )
+    assert row.closure_points + row.timeliness_points + row.overdue_points == row.score == Decimal("10.02")
+    assert AssessmentScore.objects.get(quarter=Q3).score == Decimal("10.02")
+
+
+def test_zero_weights_score_zero_instead_of_dividing_by_zero(enterprise, sasac):
+    AssessmentScore.objects.create(
+        enterprise=enterprise,
+        quarter=Q3,
+        on_time_closure_rate=Decimal(50),
+        report_timeliness_rate=Decimal(50),
+        overdue_free_rate=Decimal(50),
+        score=Decimal(50),
+    )
+    assessment_weights_update(
+        on_time_closure=Decimal(0), report_timeliness=Decimal(0), overdue_work=Decimal(0), by=sasac
+    )
+    assert AssessmentScore.objects.get(quarter=Q3).score == Decimal(0)
 
 
 def test_ranking_page_shows_how_each_score_was_made_up(client, leader, enterprise, quarter_of_work):

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from directives.models import Category
+from progress.filters import MilestoneFilter
 from progress.health import health_of
 from progress.models import Milestone
 from tests import factories
@@ -287,3 +288,27 @@ def test_health_sorted_pages_that_span_two_healths_keep_the_export_order(client,
     pages = [page_ids(client.get(f"/board/?sort={sort}&page={page}")) for page in (1, 2)]
     assert pages[0] + pages[1] == exported
     assert len(exported) == 100
+
+
+def test_row_light_and_counts_read_the_same_stored_risk_flag(client, sasac, enterprise):
+    # Due in two months, on its line: green, unless its latest report flags a risk. The flag the
+    # counts read is the one stored on the milestone; the row's light must read it too.
+    milestone = factories.MilestoneFactory(
+        assignment=factories.AssignmentFactory(enterprise=enterprise),
+        start_date=TODAY - 10 * DAY,
+        due_date=TODAY + 60 * DAY,
+        progress=50,
+    )
+    Milestone.objects.filter(pk=milestone.pk).update(
+        latest_report_at=timezone.now(), latest_review_state="pending", latest_report_at_risk=True
+    )
+    client.force_login(sasac)
+    body = client.get("/board/").content.decode()
+    row = body[body.index(f'href="/milestones/{milestone.pk}/"') :].split("</tr>")[0]
+    assert "health-light health-yellow" in row
+    assert 'data-testid="count-yellow">1<' in body
+
+
+def test_filter_built_without_a_request_lists_no_enterprises():
+    filterset = MilestoneFilter(queryset=Milestone.objects.none())
+    assert list(filterset.form.fields["enterprise"].queryset) == []

@@ -15,8 +15,9 @@ from django.db.models import F, Max
 from directives.models import Assignment, AssignmentRole, Category, Directive, DirectiveKind
 from enterprises.models import Enterprise, Profile, Role, Sector
 from progress import demo
+from progress.demo import DEMO_ASSESSED_QUARTERS
+from progress.forecast import PACE_AT_RISK, annotate_forecast
 from progress.health import CLOSED, GREEN, RED, YELLOW, annotate_health
-from progress.management.commands.seed_demo import DEMO_ASSESSED_QUARTERS
 from progress.models import (
     AssessmentScore,
     ImplementationPlan,
@@ -333,3 +334,17 @@ def test_leaders_chart_shows_investment_reached_against_its_target(small_demo):
         assert total.target / 20 < total.total < total.target * 30, total.name
     whole = [t for t in totals.values() if t.unit in ("家", "项", "个")]
     assert whole and all(t.total == t.total.to_integral_value() for t in whole)
+
+
+@pytest.mark.django_db
+def test_replace_demo_data_alone_leaves_complete_data():
+    # Without the command around it: forecast verdicts, latest indicator values and scores are there.
+    call_command("load_notice", stdout=io.StringIO())
+    with transaction.atomic():
+        demo.replace_demo_data(size="small")
+    assert set(AssessmentScore.objects.values_list("quarter", flat=True)) == set(DEMO_ASSESSED_QUARTERS)
+    assert IndicatorValue.objects.filter(is_latest=True).exists()
+    assert not IndicatorValue.objects.filter(milestone__isnull=True).exists()
+    stored = set(Milestone.objects.filter(forecast_at_risk=True).values_list("pk", flat=True))
+    expected = set(annotate_forecast(Milestone.objects.all()).filter(PACE_AT_RISK).values_list("pk", flat=True))
+    assert stored == expected and stored

@@ -6,13 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from progress import demo
-from progress.forecast import refresh_forecast_at_risk
-from progress.models import Milestone
-from progress.services.assessment import assessment_compute
-from progress.services.indicators import refresh_latest_indicator_values
 
-# The four quarters before the demo's date and the one it falls in.
-DEMO_ASSESSED_QUARTERS = ("2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4")
 ROLE_EN = {"sasac": "SASAC staff", "leader": "Leader", "admin": "IT admin (Django admin)"}
 
 
@@ -40,12 +34,6 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             result = demo.replace_demo_data(size=size, seed=seed, password=password)
-            # The bulk load bypasses the report services: store the forecast verdict in one pass.
-            refresh_forecast_at_risk(Milestone.objects.all())
-            refresh_latest_indicator_values()
-            # Leaders' ranking should have something to rank: score the last quarters as of the demo's date.
-            for quarter in DEMO_ASSESSED_QUARTERS:
-                assessment_compute(quarter=quarter, on=demo.AS_OF)
         elapsed = time.monotonic() - started
         counts = ", ".join(f"{name} {count:,}" for name, count in result.counts.items())
         self.stdout.write(
