@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from directives.models import Indicator
 from progress.models import ImplementationPlan, Milestone, ProgressReport
-from progress.services.ledger import LedgerError, check_evidence_file, evidence_max_bytes
+from progress.services.ledger import (
+    EVIDENCE_TYPES,
+    REPORT_FIELDS,
+    LedgerError,
+    check_evidence_file,
+    current_period,
+    evidence_max_bytes,
+)
 
 
 def style(form: forms.BaseForm) -> None:
@@ -137,8 +144,7 @@ class EvidenceField(forms.FileField):
     """Several evidence files at once, each checked for size and type before anything is stored."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,"
-                                                                     ".jpg,.jpeg,.png,.zip,.txt"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(EVIDENCE_TYPES)}))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
@@ -174,9 +180,10 @@ class ReportForm(VersionedForm):
     def __init__(self, *args, indicators: list[Indicator] = (), **kwargs):
         super().__init__(*args, **kwargs)
         limit_mb = round(evidence_max_bytes() / 1024 / 1024, 1)
-        self.fields["evidence"].help_text = _(
-            "可多选。允许 pdf、doc/docx、xls/xlsx、ppt/pptx、jpg/png、zip、txt,单个文件不超过 %(mb)s MB。"
-        ) % {"mb": limit_mb}
+        self.fields["evidence"].help_text = _("可多选。允许 %(types)s,单个文件不超过 %(mb)s MB。") % {
+            "types": str(_("、")).join(ext.lstrip(".") for ext in EVIDENCE_TYPES),
+            "mb": limit_mb,
+        }
         if self.instance.pk:
             # The period of a filed report is fixed: it is part of the ledger row's identity.
             del self.fields["period"]
@@ -206,6 +213,11 @@ class ReportForm(VersionedForm):
     def indicator_values(self) -> dict:
         return {i: self.cleaned_data.get(self.indicator_field(i)) for i in self.indicators}
 
+    def clean_period(self):
+        period = self.cleaned_data.get("period")
+        if period and period > current_period():
+            raise forms.ValidationError(_("不能为未来月份报送进展。"))
+        return period
+
     def report_changes(self) -> dict:
-        names = ["progress", "work_done", "problems", "next_steps", "support_needed", "at_risk"]
-        return {name: self.cleaned_data[name] for name in names}
+        return {name: self.cleaned_data[name] for name in REPORT_FIELDS}

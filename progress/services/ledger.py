@@ -46,6 +46,7 @@ from progress.models import (
     ReportingPeriod,
     ReviewState,
 )
+from progress.selectors.ledger import field_display
 from progress.services.indicators import refresh_latest_indicator_values
 
 
@@ -155,19 +156,6 @@ def _discard_files(names: Iterable[str]) -> None:
         storage.delete(name)
 
 
-def evidence_attach(*, report: ProgressReport, by, files: Iterable[UploadedFile]) -> list[Evidence]:
-    """Add evidence to a report that is still editable."""
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            report = ProgressReport.objects.select_for_update().get(pk=report.pk)
-            _check_report_editable(report)
-            return [_store_evidence(report=report, by=by, file=f, stored=stored) for f in files]
-    except BaseException:
-        _discard_files(stored)
-        raise
-
-
 # --- helpers ------------------------------------------------------------------------
 
 
@@ -189,25 +177,14 @@ def period_is_closed(period: datetime.date) -> bool:
     return ReportingPeriod.objects.filter(month=period, closed_at__isnull=False).exists()
 
 
-def _display(obj, field_name: str, value) -> str:
-    field = obj._meta.get_field(field_name)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    return str(value)
-
-
 def _check_version(locked, expected_version: int | None, changes: Mapping[str, object]) -> None:
     if expected_version is None or locked.version == expected_version:
         return
     diff = [
         FieldChange(
             label=str(locked._meta.get_field(name).verbose_name),
-            theirs=_display(locked, name, getattr(locked, name)),
-            yours=_display(locked, name, value),
+            theirs=field_display(locked, name, getattr(locked, name)),
+            yours=field_display(locked, name, value),
         )
         for name, value in changes.items()
         if getattr(locked, name) != value
@@ -222,6 +199,13 @@ def _save(instance, *, by, reason: str = "") -> None:
     instance.save()
 
 
+def _bump_revision(plan: ImplementationPlan, *, by, note: str) -> None:
+    """Record one revision of an approved plan (``revision`` and ``version`` go up) with its note."""
+    plan.revision += 1
+    plan.version += 1
+    _save(plan, by=by, reason=_("第%(n)s次修订:%(note)s") % {"n": plan.revision, "note": note.strip()})
+
+
 def _record_plan_revision(*, enterprise: Enterprise, by, note: str) -> None:
     """An approved plan's milestones change only through a recorded revision."""
     plan = ImplementationPlan.objects.select_for_update().filter(enterprise=enterprise).first()
@@ -229,9 +213,7 @@ def _record_plan_revision(*, enterprise: Enterprise, by, note: str) -> None:
         return
     if not note.strip():
         raise LedgerError(_("实施方案已批准,修改时间节点须填写修订说明。"))
-    plan.revision += 1
-    plan.version += 1
-    _save(plan, by=by, reason=_("第%(n)s次修订:%(note)s") % {"n": plan.revision, "note": note.strip()})
+    _bump_revision(plan, by=by, note=note)
 
 
 def plan_is_approved(enterprise: Enterprise) -> bool:
@@ -258,18 +240,17 @@ def plan_save(
             _save(plan, by=by, reason=_("起草实施方案"))
             return plan
         _check_version(plan, expected_version, changes)
-        reason = ""
         if plan.status == PlanStatus.SUBMITTED:
             raise LedgerError(_("实施方案正在审核中,暂不能修改。"))
-        if plan.status == PlanStatus.APPROVED:
-            if not revision_note.strip():
-                raise LedgerError(_("实施方案已批准,修改须填写修订说明。"))
-            plan.revision += 1
-            reason = _("第%(n)s次修订:%(note)s") % {"n": plan.revision, "note": revision_note.strip()}
+        if plan.status == PlanStatus.APPROVED and not revision_note.strip():
+            raise LedgerError(_("实施方案已批准,修改须填写修订说明。"))
         for name, value in changes.items():
             setattr(plan, name, value)
-        plan.version += 1
-        _save(plan, by=by, reason=reason)
+        if plan.status == PlanStatus.APPROVED:
+            _bump_revision(plan, by=by, note=revision_note)
+        else:
+            plan.version += 1
+            _save(plan, by=by)
         return plan
 
 
@@ -334,11 +315,15 @@ def milestone_create(
     responsible_person: str,
     description: str = "",
     revision_note: str = "",
+    record_revision: bool = True,
 ) -> Milestone:
+    """Add a milestone; on an approved plan this records a revision, unless the caller
+    (an import adding many at once) recorded one itself (``record_revision=False``)."""
     if due_date < start_date:
         raise LedgerError(_("时间节点不能早于开始日期。"))
     with transaction.atomic():
-        _record_plan_revision(enterprise=assignment.enterprise, by=by, note=revision_note)
+        if record_revision:
+            _record_plan_revision(enterprise=assignment.enterprise, by=by, note=revision_note)
         milestone = Milestone(
             assignment=assignment,
             title=title,
@@ -427,6 +412,9 @@ def milestone_reopen(*, milestone: Milestone, by, reason: str) -> Milestone:
             raise LedgerError(_("只有已销号或申请销号的时间节点可以重新打开。"))
         milestone.status = MilestoneStatus.OPEN
         milestone.closed_at = milestone.closed_by = None
+        # Closing set 100%; open again, the milestone shows what its reports say.
+        latest = milestone.reports.order_by("-period").first()
+        milestone.progress = latest.progress if latest else 0
         milestone.version += 1
         _save(milestone, by=by, reason=_("重新打开:%(r)s") % {"r": reason.strip()})
         return milestone
@@ -533,9 +521,14 @@ def report_file(
     at_risk: bool = False,
     indicator_values: Mapping[Indicator, Decimal | None] | None = None,
     evidence_files: Iterable[UploadedFile] = (),
+    deadline: datetime.date | None = None,
 ) -> ProgressReport:
-    """File the ledger row for ``milestone`` and ``period`` (default: this month)."""
+    """File the ledger row for ``milestone`` and ``period`` (default: this month).
+
+    ``deadline``: the period's ``report_deadline``, when the caller (an import) already read it."""
     period = (period or current_period()).replace(day=1)
+    if period > current_period():
+        raise LedgerError(_("不能为未来月份(%(p)s)报送进展。") % {"p": period.strftime("%Y-%m")})
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -560,7 +553,7 @@ def report_file(
                 submitted_by=by,
                 submitted_at=now,
                 # Late is decided at first submission and never dated back.
-                is_late=timezone.localdate(now) > report_deadline(period),
+                is_late=timezone.localdate(now) > (deadline or report_deadline(period)),
             )
             _save(report, by=by, reason=_("报送"))
             _save_indicator_values(report, indicator_values or {})

@@ -190,3 +190,33 @@ def test_only_open_milestones_take_reports(liaison, sasac, milestone):
     services.milestone_close(milestone=milestone, by=sasac)
     with pytest.raises(services.LedgerError):
         services.report_file(milestone=milestone, by=liaison, progress=100, work_done="补报")
+
+
+def test_reopening_a_closed_milestone_restores_the_progress_its_reports_show(liaison, sasac, milestone):
+    services.report_file(milestone=milestone, by=liaison, progress=60, work_done="完成六成")
+    services.milestone_close(milestone=milestone, by=sasac)
+    milestone.refresh_from_db()
+    assert milestone.progress == 100
+
+    services.milestone_reopen(milestone=milestone, by=sasac, reason="验收未通过")
+
+    milestone.refresh_from_db()
+    assert milestone.status == MilestoneStatus.OPEN and milestone.progress == 60
+
+
+def test_reopening_a_closed_milestone_without_reports_goes_back_to_zero(sasac, milestone):
+    services.milestone_close(milestone=milestone, by=sasac)
+    services.milestone_reopen(milestone=milestone, by=sasac, reason="误销号")
+    milestone.refresh_from_db()
+    assert milestone.progress == 0
+
+
+def test_report_form_refused_under_htmx_answers_in_the_modal(client, liaison, sasac, milestone):
+    services.milestone_close(milestone=milestone, by=sasac)
+    client.force_login(liaison)
+
+    response = client.get(f"/milestones/{milestone.pk}/reports/new/", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "只有进行中的时间节点可以报送进展" in page and "<html" not in page
