@@ -61,8 +61,10 @@ class MilestoneAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "responsible_person", "assignment__enterprise__short_name",
                      "assignment__enterprise__code", "assignment__directive__number"]
     list_select_related = ["assignment__enterprise", "assignment__directive"]
-    raw_id_fields = ["assignment", "responsible_user", "closed_by", "latest_report"]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    raw_id_fields = ["assignment", "responsible_user", "closed_by"]
+    # save_model recomputes what the milestone stores about its reports: shown, never typed in.
+    readonly_fields = ["version", "created_at", "updated_at", "latest_report", "latest_report_at",
+                       "latest_review_state", "latest_report_at_risk", "forecast_at_risk"]
     date_hierarchy = "due_date"
     inlines = [ProgressReportInline]
 

@@ -148,7 +148,9 @@ def _label(model, name: str) -> str:
     return str(_LABELS.get(name) or model._meta.get_field(name).verbose_name)
 
 
-def _value(model, name: str, value, users: dict[int, str]) -> str:
+def field_display(model, name: str, value, users: dict[int, str] | None = None) -> str:
+    """A stored value as people read it: choice labels, 是/否, local time, user names (``users``), "—" for empty."""
+    users = users or {}
     model_field = model._meta.get_field(name)
     if value is None or value == "":
         return "—"
@@ -196,7 +198,7 @@ def _entries_for(records: list, subject_of, users: dict[int, str]) -> list[Histo
         action=_action(first.history_type) if first.history_type != "~" else _("最早记录"),
         reason=first.history_change_reason or "",
         changes=[
-            HistoryChange(_label(model, n), "—", _value(model, n, value, users))
+            HistoryChange(_label(model, n), "—", field_display(model, n, value, users))
             for n, value in initial.items()
             if value not in (None, "", False)
         ],
@@ -214,8 +216,8 @@ def _entries_for(records: list, subject_of, users: dict[int, str]) -> list[Histo
                 changes=[
                     HistoryChange(
                         _label(model, c.field),
-                        _value(model, c.field, c.old, users),
-                        _value(model, c.field, c.new, users),
+                        field_display(model, c.field, c.old, users),
+                        field_display(model, c.field, c.new, users),
                     )
                     for c in delta.changes
                 ],

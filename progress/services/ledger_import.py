@@ -22,7 +22,14 @@ from directives.models import Assignment
 from enterprises.models import Enterprise
 from progress.models import Milestone, MilestoneStatus
 from progress.selectors.ledger_rows import LEDGER_HEADERS
-from progress.services.ledger import current_period, milestone_create, period_is_closed, report_file
+from progress.services.ledger import (
+    _record_plan_revision,
+    current_period,
+    milestone_create,
+    period_is_closed,
+    report_deadline,
+    report_file,
+)
 
 MAX_ROWS = 5000
 _COLUMNS = (
@@ -81,6 +88,14 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _cell_value(cell):
+    """Excel stores a cell shown as 40% as 0.4 and 100% as 1: read it as the percentage the user sees."""
+    value = cell.value
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
+        return f"{round(value * 100, 6):g}%"
+    return value
+
+
 def _header_matches(header: tuple) -> bool:
     got = [_normalise(cell) for cell in header[: len(LEDGER_HEADERS)]]
     layouts = []
@@ -109,8 +124,8 @@ def _parse_progress(value) -> int | None:
     if value is None or value == "":
         return 0
     if isinstance(value, int | float):
-        # A cell formatted as a percentage holds 0.4 for 40%.
-        number = round(value * 100, 6) if isinstance(value, float) and 0 < value < 1 else float(value)
+        # A cell formatted as a percentage holds 0.4 for 40% and 1.0 for 100%.
+        number = round(value * 100, 6) if isinstance(value, float) and 0 < value <= 1 else float(value)
     else:
         match = _PERCENT.search(str(value))
         if match is None:
@@ -217,7 +232,7 @@ def read_ledger_file(*, enterprise: Enterprise, file: IO[bytes]) -> ParsedLedger
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
         return ParsedLedger(rows=[], errors=[_("无法读取该文件,请上传 .xlsx 格式的台账(可先下载模板)。")])
     try:
-        lines = workbook.worksheets[0].iter_rows(values_only=True)
+        lines = (tuple(_cell_value(cell) for cell in cells) for cells in workbook.worksheets[0].iter_rows())
         header = next(lines, None)
         if header is None or not _header_matches(header):
             return ParsedLedger(rows=[], errors=[_("第 1 行的表头与台账模板不一致,请使用下载的模板或导出的台账。")])
@@ -256,8 +271,11 @@ def ledger_import(*, enterprise: Enterprise, by, rows: list[ImportRow], source_n
     """
     today = timezone.localdate()
     note = _("台账导入:%(name)s") % {"name": source_name}
+    deadline = report_deadline(current_period())
     reports = 0
     with transaction.atomic():
+        # An approved plan gets one revision for the whole file, not one per row.
+        _record_plan_revision(enterprise=enterprise, by=by, note=note)
         for row in rows:
             milestone = milestone_create(
                 assignment=row.assignment,
@@ -267,6 +285,7 @@ def ledger_import(*, enterprise: Enterprise, by, rows: list[ImportRow], source_n
                 due_date=row.due_date,
                 responsible_person=row.responsible_person,
                 revision_note=note,
+                record_revision=False,
             )
             if row.work_done:
                 report_file(
@@ -276,6 +295,7 @@ def ledger_import(*, enterprise: Enterprise, by, rows: list[ImportRow], source_n
                     work_done=row.work_done,
                     problems=row.problems,
                     next_steps=row.next_steps,
+                    deadline=deadline,
                 )
                 reports += 1
     return ImportResult(milestones=len(rows), reports=reports)

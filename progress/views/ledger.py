@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 from progress import scoping
 from progress.forecast import forecast_of
 from progress.forms.ledger import MilestoneForm, ReasonForm, ReportForm
-from progress.models import Milestone, ProgressReport
+from progress.models import Milestone, MilestoneStatus, ProgressReport, ReviewState
 from progress.selectors import ledger as selectors
-from progress.selectors.reminders import urges_of_milestone
+from progress.selectors.reminders import urge_panel_context
 from progress.services import ledger as services
 
 
@@ -89,7 +89,7 @@ def milestone_detail(request, milestone_id: int):
             "can_edit": scoping.can_edit_enterprise(request.user, enterprise),
             "can_report": scoping.can_report(request.user, milestone),
             "is_sasac": scoping.is_sasac(request.user),
-            "urges": urges_of_milestone(milestone),
+            "urges": urge_panel_context(request.user, milestone),
             "forecast": forecast_of(milestone),
         },
     )
@@ -97,11 +97,7 @@ def milestone_detail(request, milestone_id: int):
 
 @login_required
 def milestone_create(request, assignment_id: int):
-    assignment = scoping.visible_assignments(request.user).select_related("enterprise", "directive").filter(
-        pk=assignment_id
-    ).first()
-    if assignment is None:
-        raise Http404
+    assignment = scoping.get_assignment_for_user(request.user, assignment_id)
     scoping.require_edit_enterprise(request.user, assignment.enterprise)
     require_revision = services.plan_is_approved(assignment.enterprise)
     form = MilestoneForm(request.POST or None, require_revision=require_revision)
@@ -131,7 +127,7 @@ def milestone_edit(request, milestone_id: int):
     milestone = _milestone_for(request, milestone_id)
     enterprise = milestone.assignment.enterprise
     scoping.require_edit_enterprise(request.user, enterprise)
-    if milestone.status in ("closed", "withdrawn"):
+    if milestone.status in (MilestoneStatus.CLOSED, MilestoneStatus.WITHDRAWN):
         messages.error(request, _("已销号或已撤销的时间节点不能修改。"))
         return redirect("progress:milestone_detail", milestone_id=milestone.pk)
     # The form writes the user's input into its instance; the page keeps showing the saved milestone.
@@ -249,7 +245,11 @@ def report_create(request, milestone_id: int):
     milestone = _milestone_for(request, milestone_id)
     scoping.require_edit_enterprise(request.user, milestone.assignment.enterprise)
     if not scoping.can_report(request.user, milestone):
-        messages.error(request, _("只有进行中的时间节点可以报送进展。"))
+        refusal = _("只有进行中的时间节点可以报送进展。")
+        if request.htmx:
+            # The form opens in a modal: answer there, not with a whole page inside it.
+            return render(request, "progress/_report_refused.html", {"message": refusal})
+        messages.error(request, refusal)
         return redirect("progress:milestone_detail", milestone_id=milestone.pk)
     indicators = list(milestone.assignment.directive.indicators.all())
     form = ReportForm(
@@ -317,7 +317,7 @@ def report_edit(request, report_id: int):
             if request.htmx:
                 return _row_response(request, milestone)
             return redirect(next_or(request, reverse("progress:milestone_detail", args=[milestone.pk])))
-    elif request.method == "GET" and report.review_state == "accepted":
+    elif request.method == "GET" and report.review_state == ReviewState.ACCEPTED:
         messages.info(request, _("该报送已审核通过,不能再修改。"))
         return redirect("progress:milestone_detail", milestone_id=milestone.pk)
     return _report_form_response(

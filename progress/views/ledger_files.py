@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -80,8 +79,7 @@ def enterprise_ledger_export(request, code: str, kind: str):
 @require_GET
 def ledger_export(request, kind: str):
     """The all-SOE ledger, for SASAC staff and leaders; liaisons have their enterprise's."""
-    if not scoping.sees_everything(request.user):
-        raise PermissionDenied
+    scoping.require_sees_everything(request.user)
     period = _closed_period(request)
     if period is None:
         rows = ledger_rows(scoping.visible_milestones(request.user))
@@ -121,8 +119,7 @@ def _import(request, enterprise, upload) -> list[str]:
 def ledger_import_view(request, code: str):
     """A liaison (or SASAC) adds milestones and reports from an .xlsx; a bad row imports nothing."""
     enterprise = scoping.get_enterprise_for_user(request.user, code)
-    if not scoping.is_sasac(request.user):
-        scoping.require_edit_enterprise(request.user, enterprise)
+    scoping.require_import_ledger(request.user, enterprise)
     errors: list[str] = []
     form = LedgerImportForm()
     if request.method == "POST":
@@ -159,8 +156,7 @@ def _listed_months(today: datetime.date) -> list[datetime.date]:
 @require_GET
 def period_list(request):
     """Reporting months with their report counts; SASAC closes a finished month from here."""
-    if not scoping.sees_everything(request.user):
-        raise PermissionDenied
+    scoping.require_sees_everything(request.user)
     return render(request, "progress/period_list.html", _period_context(request))
 
 
@@ -211,7 +207,7 @@ def period_close_view(request, month: str):
         else:
             messages.success(
                 request,
-                _("%(m)s 已关账:该月报送已冻结,台账已按当前状态存档。") % {"m": month},
+                _("%(m)s 已关账:该月报送已冻结,台账已按当前状态存档。") % {"m": month_date.strftime("%Y-%m")},
             )
         return redirect("progress:period_list")
     context = _period_context(request, confirm=month_date, form=form)

@@ -16,7 +16,7 @@ from progress import scoping
 from progress.forms.ledger import CommentForm
 from progress.selectors import ledger as selectors
 from progress.services import ledger as services
-from progress.views.ledger import next_or
+from progress.views.ledger import messages_text, next_or
 
 PAGE_SIZE = 50
 
@@ -69,6 +69,5 @@ def report_review(request, report_id: int, decision: str):
             # Reload so the refusal shows where every message shows; the queue is unchanged.
             return HttpResponse("", headers={"HX-Refresh": "true"})
         # The card leaves the queue; the message travels in a header because the page stays.
-        text = " ".join(str(m) for m in messages.get_messages(request))
-        return HttpResponse("", headers={"HX-Trigger": json.dumps({"ledgerSaved": text})})
+        return HttpResponse("", headers={"HX-Trigger": json.dumps({"ledgerSaved": messages_text(request)})})
     return redirect(next_or(request, reverse("progress:review_list")))

@@ -48,6 +48,7 @@ def workspace(request, code: str):
                 scoping.visible_reports(request.user).filter(milestone__assignment__enterprise=enterprise)
             ),
             "can_edit": scoping.can_edit_enterprise(request.user, enterprise),
+            "can_import": scoping.can_import_ledger(request.user, enterprise),
             "is_sasac": scoping.is_sasac(request.user),
             "health": health,
             "health_choices": HEALTH_CHOICES,

@@ -25,12 +25,13 @@ def page_ids(response) -> list[int]:
 
 @pytest.fixture
 def three_reported(enterprise, sasac):
-    """Three milestones of one SOE, each with a report filed through the services, oldest first."""
+    """Three milestones of one SOE, each with last month's report filed through the services, oldest first."""
     assignment = factories.AssignmentFactory(enterprise=enterprise)
     milestones = factories.MilestoneFactory.create_batch(
         3, assignment=assignment, start_date=TODAY - 30 * DAY, due_date=TODAY + 60 * DAY
     )
-    reports = [report_file(milestone=m, by=sasac, progress=20, work_done="进展") for m in milestones]
+    last_month = (TODAY.replace(day=1) - DAY).replace(day=1)
+    reports = [report_file(milestone=m, by=sasac, period=last_month, progress=20, work_done="进展") for m in milestones]
     return milestones, reports
 
 
@@ -51,9 +52,8 @@ def test_board_sorts_by_the_latest_report_date_as_reports_are_filed(client, sasa
     (first, second, third), reports = three_reported
     client.force_login(sasac)
     assert page_ids(client.get("/board/?sort=-latest_report")) == [third.pk, second.pk, first.pk]
-    # The first milestone files next month's report: now it reported last.
-    report_file(milestone=first, by=sasac, period=(TODAY.replace(day=1) + 32 * DAY).replace(day=1), progress=30,
-                work_done="下月进展")
+    # The first milestone files this month's report: now it reported last.
+    report_file(milestone=first, by=sasac, progress=30, work_done="本月进展")
     stored = Milestone.objects.get(pk=first.pk)
     assert stored.latest_report.submitted_at == stored.latest_report_at > reports[2].submitted_at
     assert page_ids(client.get("/board/?sort=-latest_report")) == [first.pk, third.pk, second.pk]

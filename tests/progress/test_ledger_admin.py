@@ -27,3 +27,17 @@ def test_every_progress_model_has_an_admin_page_that_opens(client, it_admin, ent
         assert client.get(url).status_code == 200, url
         assert client.get(url, {"q": "甲"}).status_code == 200, url
     assert client.get(f"/admin/progress/milestone/{milestone.pk}/history/").status_code == 200
+
+
+def test_milestone_admin_shows_the_derived_report_facts_but_does_not_take_them(client, it_admin, enterprise, liaison):
+    """save_model recomputes them from the reports: a typed-in value would only be overwritten."""
+    milestone = factories.MilestoneFactory(assignment__enterprise=enterprise)
+    services.report_file(milestone=milestone, by=liaison, progress=10, work_done="甲")
+    client.force_login(it_admin)
+
+    page = client.get(f"/admin/progress/milestone/{milestone.pk}/change/").content.decode()
+
+    for name in ("latest_report", "latest_report_at", "latest_review_state", "latest_report_at_risk",
+                 "forecast_at_risk"):
+        assert f'name="{name}"' not in page, name
+    assert "field-latest_report" in page  # shown, read-only

@@ -6,12 +6,15 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from progress.exports import build_xlsx
-from progress.models import Milestone, ProgressReport
+from progress.models import ImplementationPlan, Milestone, PlanStatus, ProgressReport, ReminderRule
 from progress.selectors.ledger_rows import sheet_layout
 from progress.services import ledger as ledger_services
 from progress.services.ledger import LedgerError
+from progress.services.ledger_import import _parse_progress, ledger_import, read_ledger_file
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -252,3 +255,56 @@ def test_import_page_permissions(client, liaison, other_liaison, leader, assignm
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"file": ledger_file(row())}).status_code == 403
     assert not Milestone.objects.exists()
+
+
+def test_a_cell_formatted_as_100_percent_reads_as_100_not_1(client, liaison, assignments):
+    """Excel stores 100% as 1 (and 40% as 0.4); the percentage the user sees is what counts."""
+    client.force_login(liaison)
+    workbook = openpyxl.load_workbook(io.BytesIO(ledger_file(row(work_done="已完成", status=1)).read()))
+    workbook.active.cell(row=2, column=10).number_format = "0%"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    response = client.post(URL, {"file": SimpleUploadedFile("台账.xlsx", buffer.getvalue())})
+
+    assert response.status_code == 302
+    assert Milestone.objects.get().progress == 100
+
+
+@pytest.mark.parametrize(("value", "expected"), [(1.0, 100), (0.4, 40), (1, 1), (40, 40)])
+def test_a_fraction_up_to_one_reads_as_a_percentage(value, expected):
+    assert _parse_progress(value) == expected
+
+
+def _import_queries(enterprise, liaison, count: int) -> int:
+    rows = read_ledger_file(
+        enterprise=enterprise,
+        file=ledger_file(*(row(title=f"节点{count}-{n}", work_done="有进展", status=40) for n in range(count))),
+    ).rows
+    assert len(rows) == count
+    with CaptureQueriesContext(connection) as captured:
+        ledger_import(enterprise=enterprise, by=liaison, rows=rows, source_name="台账.xlsx")
+    return len(captured)
+
+
+def test_import_into_an_approved_plan_records_one_revision_and_bounded_queries(enterprise, liaison, assignments):
+    plan = ImplementationPlan.objects.create(enterprise=enterprise, title="实施方案", status=PlanStatus.APPROVED)
+    ReminderRule.objects.create()
+
+    one = _import_queries(enterprise, liaison, 1)
+    three = _import_queries(enterprise, liaison, 3)
+    five = _import_queries(enterprise, liaison, 5)
+
+    plan.refresh_from_db()
+    assert plan.revision == 3  # one revision per import, not per row
+    assert plan.history.filter(history_change_reason__contains="台账导入").count() == 3
+    per_row = (five - three) // 2
+    assert five - three == three - one == 2 * per_row  # the plan and the deadline are read once per import
+    assert per_row <= 22  # the milestone and its report, filed through the services (was 26 with a revision per row)
+
+
+def test_workspace_offers_import_to_whoever_may_import(client, liaison, sasac, leader, assignments):
+    for user, offered in ((liaison, True), (sasac, True), (leader, False)):
+        client.force_login(user)
+        page = client.get("/enterprises/qdbeer/").content.decode()
+        assert (URL in page) is offered, user

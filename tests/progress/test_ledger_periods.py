@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from progress.models import ReminderRule, ReportingPeriod
 from progress.services import ledger as services
-from tests.progress.ledger_helpers import last_month, report_post
+from tests.progress.ledger_helpers import last_month, pdf, report_post
 
 
 def close(month: datetime.date, by) -> None:
@@ -34,7 +34,8 @@ def test_closed_period_refuses_edits_to_its_reports(client, liaison, sasac, mile
     report.refresh_from_db()
     assert report.work_done == "上月"
     with pytest.raises(services.LedgerError):
-        services.evidence_attach(report=report, by=liaison, files=[])
+        services.report_update(report=report, by=liaison, expected_version=None, evidence_files=[pdf()])
+    assert not report.evidence.exists()
 
 
 def test_report_after_the_deadline_is_marked_late_and_keeps_its_time(liaison, milestone):
@@ -55,3 +56,26 @@ def test_deadline_follows_the_reminder_rule(db):
     ReminderRule.objects.all().delete()
     ReminderRule.objects.create(report_day=5, report_grace_days=0)
     assert services.report_deadline(datetime.date(2021, 12, 1)) == datetime.date(2022, 1, 5)
+
+
+def next_month() -> datetime.date:
+    return (timezone.localdate().replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def test_a_report_for_a_future_month_is_refused(liaison, milestone):
+    """A future month would sort after every real report and override them all."""
+    with pytest.raises(services.LedgerError, match="不能为未来月份"):
+        services.report_file(milestone=milestone, by=liaison, period=next_month(), progress=90, work_done="预报")
+    assert not milestone.reports.exists()
+
+
+def test_the_report_form_refuses_a_future_month(client, liaison, milestone):
+    client.force_login(liaison)
+
+    response = client.post(
+        f"/milestones/{milestone.pk}/reports/new/", report_post(period=next_month().strftime("%Y-%m"))
+    )
+
+    assert response.status_code == 200
+    assert "不能为未来月份报送进展" in response.content.decode()
+    assert not milestone.reports.exists()

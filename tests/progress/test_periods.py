@@ -192,3 +192,12 @@ def test_period_list_query_count_is_pinned(client, sasac, ledger, django_assert_
     # session, user, profile, base.html's unread count, periods with who closed them, report counts
     with django_assert_num_queries(QUERIES):
         client.get("/periods/")
+
+
+def test_closing_message_names_the_month_as_year_dash_month(client, sasac, ledger):
+    client.force_login(sasac)
+    year = THIS_MONTH.year - 1
+
+    response = client.post(f"/periods/{year}-1/close/", {"confirm": "on"}, follow=True)
+
+    assert f"{year}-01 已关账" in response.content.decode()

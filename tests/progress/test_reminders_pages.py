@@ -182,13 +182,13 @@ def test_urge_of_another_milestone_is_not_found(client, sasac, liaison, mileston
 def render_panel(rf, user, milestone):
     from django.template.loader import render_to_string
 
-    from progress.selectors.reminders import urges_of_milestone
+    from progress.selectors.reminders import urge_panel_context
 
     request = rf.get(f"/milestones/{milestone.pk}/")
     request.user = user
     return render_to_string(
         "progress/_urge_panel.html",
-        {"milestone": milestone, "urges": urges_of_milestone(milestone), "user_role": user.profile.role},
+        {"milestone": milestone, "urges": urge_panel_context(user, milestone)},
         request=request,
     )
 
