@@ -361,7 +361,11 @@ def purge_demo_data() -> None:
                 connection.ops.quote_name(model._meta.db_table)
                 for model in (*tables, ProgressReport, Milestone, ImplementationPlan, Assignment)
             )
+            # Django defers foreign-key checks to the commit; rows written earlier in this
+            # transaction leave such checks pending, and PostgreSQL refuses TRUNCATE over them.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {names}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             for model in tables:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
