@@ -38,9 +38,9 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from progress.calendar import working_day_on_or_before
     from progress.models import Delivery, Milestone, Notification
-    from progress.services import reminders
+    from progress.reminders import services as reminders
+    from progress.reminders.workdays import working_day_on_or_before
 
     database = settings.DATABASES["default"]
     print(f"database: {database['ENGINE']} {database['NAME']}")

@@ -1,4 +1,4 @@
-from progress.selectors.reminders import unread_count
+from progress.reminders.selectors import unread_count
 
 
 def unread_notifications(request):

@@ -1,11 +1,11 @@
 from django.urls import path
 
+from progress.reminders import views as reminder_views
 from progress.views import assessment as assessment_views
 from progress.views import board as board_views
 from progress.views import charts as charts_views
 from progress.views import directives as directive_views
 from progress.views import home, ledger, ledger_files, reviews, workspace
-from progress.views import reminders as reminder_views
 
 app_name = "progress"
 

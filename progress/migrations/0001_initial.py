@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import progress.models.reminders
+import progress.reminders.models
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -272,7 +272,7 @@ class Migration(migrations.Migration):
             name='ReminderRule',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('offsets_days', models.JSONField(default=progress.models.reminders.default_offsets, verbose_name='提前提醒天数')),
+                ('offsets_days', models.JSONField(default=progress.reminders.models.default_offsets, verbose_name='提前提醒天数')),
                 ('overdue_repeat_days', models.PositiveSmallIntegerField(default=3, verbose_name='逾期重复提醒间隔(天)')),
                 ('escalate_after_days', models.PositiveSmallIntegerField(default=7, verbose_name='逾期多少天后上报国资委')),
                 ('report_day', models.PositiveSmallIntegerField(default=25, verbose_name='每月报送日')),

@@ -10,7 +10,7 @@ from progress.models.ledger import (
 )
 from progress.models.periods import LedgerSnapshot
 from progress.models.plans import ImplementationPlan, PlanStatus
-from progress.models.reminders import Delivery, Notification, NotificationKind, ReminderRule, Urge
+from progress.reminders.models import Delivery, Notification, NotificationKind, ReminderRule, Urge
 
 __all__ = [
     "AssessmentScore",

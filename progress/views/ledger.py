@@ -21,8 +21,8 @@ from progress import scoping
 from progress.forecast import forecast_of
 from progress.forms.ledger import MilestoneForm, ReasonForm, ReportForm
 from progress.models import Milestone, MilestoneStatus, ProgressReport, ReviewState
+from progress.reminders.selectors import urge_panel_context
 from progress.selectors import ledger as selectors
-from progress.selectors.reminders import urge_panel_context
 from progress.services import ledger as services
 
 

@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from progress.models import Delivery, Notification, ReminderRule
-from progress.models.reminders import DeliveryStatus
-from progress.services import reminders
+from progress.reminders import services as reminders
+from progress.reminders.models import DeliveryStatus
 from tests import factories
 
 D = datetime.date
@@ -168,7 +168,7 @@ def test_failing_webhook_backs_off_then_fails_for_good_where_sasac_sees_it(
 
 
 def test_send_task_claims_once(milestone, liaison):
-    from progress import tasks
+    from progress.reminders import tasks
 
     reminders.run_scan(today=D(2026, 6, 3), enqueue=False)
     delivery = Delivery.objects.get()
@@ -178,7 +178,7 @@ def test_send_task_claims_once(milestone, liaison):
 
 
 def test_scan_queues_sends_only_after_commit(milestone, liaison, django_capture_on_commit_callbacks, monkeypatch):
-    from progress import tasks
+    from progress.reminders import tasks
 
     queued = []
     monkeypatch.setattr(tasks.send_delivery, "delay", queued.append)
@@ -204,7 +204,7 @@ def test_send_reminders_counts_and_prints_a_delivery_that_failed_for_good(milest
 
 
 def test_scan_queues_only_the_deliveries_it_wrote(milestone, liaison, django_capture_on_commit_callbacks, monkeypatch):
-    from progress import tasks
+    from progress.reminders import tasks
 
     older = factories.MilestoneFactory(
         assignment__enterprise=milestone.assignment.enterprise, start_date=D(2026, 1, 1), due_date=D(2026, 6, 5)

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from progress import tasks
 from progress.models import Delivery, Notification, ReminderRule
-from progress.models.reminders import DeliveryStatus
+from progress.reminders import tasks
+from progress.reminders.models import DeliveryStatus
 from qdsasac.celery import app as celery_app
 from tests import factories
 

@@ -182,7 +182,7 @@ def test_urge_of_another_milestone_is_not_found(client, sasac, liaison, mileston
 def render_panel(rf, user, milestone):
     from django.template.loader import render_to_string
 
-    from progress.selectors.reminders import urge_panel_context
+    from progress.reminders.selectors import urge_panel_context
 
     request = rf.get(f"/milestones/{milestone.pk}/")
     request.user = user
@@ -220,7 +220,7 @@ def test_milestone_page_carries_the_urge_panel(client, sasac, liaison, milestone
 def test_urge_panel_context_decides_who_may_urge_and_sign(rf, sasac, liaison, other_liaison, milestone):
     from django.template.loader import render_to_string
 
-    from progress.selectors.reminders import urge_panel_context
+    from progress.reminders.selectors import urge_panel_context
 
     Urge.objects.create(milestone=milestone, sent_by=sasac)
 

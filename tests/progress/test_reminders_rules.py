@@ -6,10 +6,10 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from progress import tasks
-from progress.calendar import days_landing_on, is_working_day, working_day_on_or_before
 from progress.models import MilestoneStatus, Notification, NotificationKind, ReminderRule, Urge
-from progress.services import reminders
+from progress.reminders import services as reminders
+from progress.reminders import tasks
+from progress.reminders.workdays import days_landing_on, is_working_day, working_day_on_or_before
 from tests import factories
 
 D = datetime.date

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from progress.models import Delivery, ReminderRule
-from progress.services import reminders
+from progress.reminders import services as reminders
 
 
 class Command(BaseCommand):

@@ -10,11 +10,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from progress.forms.reminders import ReminderRuleForm, UrgeForm
 from progress.models import ReminderRule, Urge
+from progress.reminders import selectors, services
+from progress.reminders.forms import ReminderRuleForm, UrgeForm
 from progress.scoping import get_milestone_for_user, require_edit_enterprise, require_sasac
-from progress.selectors import reminders as selectors
-from progress.services import reminders as services
 
 
 def _back(request, fallback: str):

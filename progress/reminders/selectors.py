@@ -20,7 +20,7 @@ from progress.models import (
     ReviewState,
     Urge,
 )
-from progress.models.reminders import DeliveryStatus
+from progress.reminders.models import DeliveryStatus
 from progress.scoping import can_edit_enterprise, is_sasac
 
 # Reminders go only to milestones still being worked on. Closed and withdrawn ones get

@@ -28,7 +28,7 @@ Time rules (offsets count calendar days back from the due date):
   the grace period, to the liaisons of enterprises with milestones lacking that month's report.
 
 Each of these nominal days that is not an official working day moves to the working day
-before (``progress.calendar``). When several of one milestone's reminders land on the same
+before (``progress.reminders.workdays``). When several of one milestone's reminders land on the same
 day, only the most urgent is sent.
 
 Quiet hours: in-app notices are written at any time; e-mail and webhook deliveries made
@@ -47,11 +47,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from progress import channels
-from progress.calendar import days_landing_on, first_working_day_after
 from progress.models import Delivery, Milestone, Notification, NotificationKind, ReminderRule, Urge
-from progress.models.reminders import DeliveryStatus
-from progress.selectors import reminders as selectors
+from progress.reminders import channels, selectors
+from progress.reminders.models import DeliveryStatus
+from progress.reminders.workdays import days_landing_on, first_working_day_after
 
 logger = logging.getLogger(__name__)
 
@@ -448,7 +447,7 @@ def enqueue_deliveries(ids: list[int], *, rule: ReminderRule, now: datetime.date
     now = now or timezone.now()
     if not ids or rule.in_quiet_hours(timezone.localtime(now).time()):
         return []
-    from progress.tasks import send_delivery
+    from progress.reminders.tasks import send_delivery
 
     transaction.on_commit(lambda: [send_delivery.delay(delivery_id) for delivery_id in ids])
     return ids
