@@ -516,6 +516,57 @@ def deliver(*, delivery_id: int, now: datetime.datetime | None = None) -> str:
     return Outcome.SENT
 
 
+# --- workflow events ---
+
+
+def notify(
+    *,
+    recipient_ids: list[int],
+    kind: str,
+    key: str,
+    subject: str,
+    body: str,
+    milestone: Milestone | None = None,
+    url: str = "",
+    payload: dict | None = None,
+) -> list[int]:
+    """Tell the people who must act next about a workflow event (a request, a decision, a return):
+    an in-app notice each, and their e-mail and webhook deliveries, queued after commit.
+
+    ``key`` names the event (e.g. ``"request-42:approved"``); with the recipient it makes the
+    dedupe key, so a retried call tells nobody twice. Call inside the transaction that makes the
+    event, with the texts already rendered in the product's language (``settings.LANGUAGE_CODE``).
+    Returns the new delivery ids.
+    """
+    if not recipient_ids:
+        return []
+    rule = ReminderRule.current()
+    data = {"url": url or settings.SITE_URL} | (payload or {})
+    if milestone is not None:
+        data |= {
+            "milestone_id": milestone.pk,
+            "milestone_title": milestone.title,
+            "enterprise": milestone.assignment.enterprise.short_name,
+            "due_date": milestone.due_date.isoformat(),
+        }
+    planned = [
+        PlannedNotice(
+            recipient,
+            kind,
+            milestone.pk if milestone is not None else None,
+            None,
+            key,
+            subject,
+            body,
+            data,
+        )
+        for recipient in dict.fromkeys(recipient_ids)
+    ]
+    delivery_ids = _write(planned, rule)
+    enqueue_deliveries(delivery_ids, rule=rule)
+    return delivery_ids
+
+
 # --- urges (催办) ---
 
 
