@@ -43,6 +43,7 @@ from progress.models import (
     Notification,
     PlanStatus,
     ProgressReport,
+    ReminderScan,
     ReportingPeriod,
     ReviewState,
     Urge,
@@ -343,6 +344,7 @@ def purge_demo_data() -> None:
     tables = [
         Delivery,
         Notification,
+        ReminderScan,
         Urge,
         IndicatorValue,
         Evidence,

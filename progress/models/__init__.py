@@ -10,11 +10,20 @@ from progress.models.ledger import (
 )
 from progress.models.periods import LedgerSnapshot
 from progress.models.plans import ImplementationPlan, PlanStatus
-from progress.reminders.models import Delivery, Notification, NotificationKind, ReminderRule, Urge
+from progress.reminders.models import (
+    ChannelConfig,
+    Delivery,
+    Notification,
+    NotificationKind,
+    ReminderRule,
+    ReminderScan,
+    Urge,
+)
 
 __all__ = [
     "AssessmentScore",
     "AssessmentWeights",
+    "ChannelConfig",
     "Delivery",
     "Evidence",
     "ImplementationPlan",
@@ -27,6 +36,7 @@ __all__ = [
     "PlanStatus",
     "ProgressReport",
     "ReminderRule",
+    "ReminderScan",
     "ReportingPeriod",
     "ReviewState",
     "Urge",
