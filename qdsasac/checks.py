@@ -56,16 +56,8 @@ def check_reminder_timing(app_configs=None, **kwargs):
                 id="qdsasac.E002",
             )
         )
-    hard_limit = settings.CELERY_TASK_TIME_LIMIT
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
-    if hard_limit is None or hard_limit >= lease:
-        errors.append(
-            Error(
-                f"CELERY_TASK_TIME_LIMIT ({hard_limit}) must be set below the lease ({lease} s).",
-                id="qdsasac.E004",
-            )
-        )
-    elif settings.REDIS_URL and (visibility is None or visibility < 2 * lease):
+    if settings.REDIS_URL and (visibility is None or visibility < 2 * lease):
         errors.append(
             Error(
                 f"The broker's visibility timeout ({visibility}) must be at least twice the lease ({lease} s).",

@@ -200,10 +200,12 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # Celery: Redis when REDIS_URL is set, else kombu's file-system transport (no server).
 #
 # Reminder timing, all derived from the delivery lease (progress/reminders/delivery.py):
-# a send has a hard deadline of at most half the lease; Celery kills a task that outlives
-# deadline + (lease - deadline) / 2; the sweep runs every half lease and takes over a claim
-# older than the lease (so within 2 x lease of a worker's death); the broker hands an
-# unacknowledged message to another worker after 2 x lease, longer than any live task holds one.
+# a send has a hard deadline of at most half the lease, enforced inside the task; the sweep
+# runs every half lease and takes over a claim older than the lease (so within 2 x lease of a
+# worker's death); the broker hands an unacknowledged message to another worker after 2 x lease,
+# longer than any live task holds one. The scans and the sweep also get Celery's time limit (the
+# lease); the send tasks do not: after a broker reconnect Celery fires a finished task's stale
+# limit and kills the pool process, which may be running another send by then (see tasks.py).
 REMINDER_DELIVERY_LEASE_SECONDS = env_int("REMINDER_DELIVERY_LEASE_SECONDS", 120)
 REMINDER_SEND_DEADLINE_SECONDS = env_int("REMINDER_SEND_DEADLINE_SECONDS", 30)
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
@@ -215,6 +217,8 @@ WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport, minus a crash on reconnect (qdsasac/broker.py).
+    CELERY_BROKER_TRANSPORT = "qdsasac.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * REMINDER_DELIVERY_LEASE_SECONDS}
 else:
     CELERY_BROKER_URL = "filesystem://"
@@ -236,12 +240,6 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = REMINDER_SEND_DEADLINE_SECONDS + (
-    REMINDER_DELIVERY_LEASE_SECONDS - REMINDER_SEND_DEADLINE_SECONDS
-) // 4
-CELERY_TASK_TIME_LIMIT = REMINDER_SEND_DEADLINE_SECONDS + (
-    REMINDER_DELIVERY_LEASE_SECONDS - REMINDER_SEND_DEADLINE_SECONDS
-) // 2
 # One queue per outside channel, so a hung mail server cannot starve the webhooks; "celery"
 # carries the scans and the sweep. A worker started without -Q consumes them all.
 CELERY_TASK_DEFAULT_QUEUE = "celery"

@@ -3,9 +3,9 @@
 1. A sender claims a delivery with a conditional ``UPDATE ... WHERE <sendable>`` that stamps
    a fresh token and the database's clock, and acts only if exactly one row changed; duplicate
    task messages send nothing twice.
-2. The send has a hard deadline (``REMINDER_SEND_DEADLINE_SECONDS``, at most half the lease):
-   total, not per socket read, for SMTP and HTTP alike; Celery's time limits stand behind it.
-   So a live sender always finishes before its claim can expire.
+2. The send has a hard deadline (``REMINDER_SEND_DEADLINE_SECONDS``, at most half the lease),
+   counted from the claim: total, not per socket read, for SMTP and HTTP alike (a watchdog shuts
+   the socket down). So a live sender always finishes before its claim can expire.
 3. After the outside send succeeds, the row is marked sent with ``WHERE claim = <token>``. If
    the database is down then, the mark is retried (in the task while time allows, then by a
    ``mark_delivery_sent`` task through the broker); it is never taken for a failed send. If
@@ -34,7 +34,6 @@ import logging
 import time
 import uuid
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
@@ -43,7 +42,7 @@ from django.utils import timezone
 
 from progress.models import ChannelConfig, Delivery, ReminderRule
 from progress.reminders import channels
-from progress.reminders.channels import Deadline, DeadlineExceeded, SendError, Throttled, TransientError
+from progress.reminders.channels import Deadline, SendError, Throttled, TransientError
 from progress.reminders.models import DeliveryStatus, ErrorKind
 from qdsasac.celery import app
 
@@ -131,8 +130,7 @@ def deliver(*, delivery_id: int, mark_patience: float | None = None) -> str:
     """Send one delivery if this caller wins its claim; return an ``Outcome``.
 
     ``mark_patience``: how many seconds after the claim the mark may be retried in this process
-    before it is handed to the broker (a Celery task passes what its soft time limit leaves;
-    by default, most of the lease).
+    before it is handed to the broker (by default 80 % of the lease, so the claim is still ours).
     """
     rule = ReminderRule.current()
     if in_quiet_hours(rule):
@@ -154,8 +152,6 @@ def deliver(*, delivery_id: int, mark_patience: float | None = None) -> str:
             channel.send(delivery, config=config, deadline=deadline)
     except SendError as error:
         return _record_failure(delivery, token, error)
-    except SoftTimeLimitExceeded:
-        return _record_failure(delivery, token, DeadlineExceeded("Celery's soft time limit"))
     except Exception as error:
         # A bug (a template error, say) must not leave the row claimed until the lease ends.
         logger.exception("delivery %s: unexpected error while sending", delivery_id)
@@ -226,10 +222,10 @@ def _mark_sent(delivery_id: int, token: uuid.UUID, *, give_up_at: float) -> str:
                     "delivery %s went out; its mark waited %s tries for the database", delivery_id, failures + 1
                 )
             return outcome
-        except (DatabaseError, SoftTimeLimitExceeded) as error:
+        except DatabaseError:
             failures += 1
             _drop_broken_connection()
-            if isinstance(error, SoftTimeLimitExceeded) or time.monotonic() + wait > give_up_at:
+            if time.monotonic() + wait > give_up_at:
                 logger.warning(
                     "delivery %s went out; the database is unreachable, the mark goes by the broker", delivery_id
                 )

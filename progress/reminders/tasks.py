@@ -4,9 +4,15 @@ Names are pinned to where the tasks first lived: beat's schedule rows in the dat
 messages already queued carry them. Nothing imports this module but Celery: the outbox and the
 sender queue tasks by name (``delivery.SEND_TASK``), so tasks and services form no cycle.
 
-Time limits come from settings (``CELERY_TASK_SOFT_TIME_LIMIT`` / ``CELERY_TASK_TIME_LIMIT``,
-derived from the lease); retry waits stay below half the lease, far inside the broker's
-visibility timeout (2 x lease), so a waiting retry is never handed out twice.
+Time limits: the scans and the sweep have Celery's hard time limit (the lease). The send and
+mark tasks bound themselves instead: the send by its deadline (at most half the lease, counted
+from the claim), the mark by handing itself to the broker before the lease ends. Celery's time
+limits were tried on them and the fault drill showed why not: while a worker reconnects to the
+broker its event loop stops reading results, so a task that finished long ago still "runs" for
+the main process; its limit fires after the reconnect and kills the pool process, which by then
+may be in the middle of another send (and a soft limit that lands between tasks ended the whole
+worker with "Unrecoverable error"). Retry waits stay below half the lease, far inside the
+broker's visibility timeout (2 x lease), so a waiting retry is never handed out twice.
 """
 
 import datetime
@@ -20,7 +26,8 @@ from progress.reminders import delivery, outbox
 from progress.reminders.schedule import local_today
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
-HALF_LEASE = max(settings.REMINDER_DELIVERY_LEASE_SECONDS // 2, 1)
+LEASE = settings.REMINDER_DELIVERY_LEASE_SECONDS
+HALF_LEASE = max(LEASE // 2, 1)
 
 
 def _day(day: str | None) -> datetime.date:
@@ -29,6 +36,7 @@ def _day(day: str | None) -> datetime.date:
 
 @shared_task(
     name="progress.tasks.run_reminder_scan",
+    time_limit=LEASE,
     autoretry_for=DATABASE_DOWN,
     retry_backoff=2,
     retry_backoff_max=HALF_LEASE,
@@ -44,6 +52,7 @@ def run_reminder_scan(day: str | None = None) -> int:
 
 @shared_task(
     name="progress.tasks.send_weekly_digest",
+    time_limit=LEASE,
     autoretry_for=DATABASE_DOWN,
     retry_backoff=2,
     retry_backoff_max=HALF_LEASE,
@@ -53,7 +62,7 @@ def send_weekly_digest(day: str | None = None) -> int:
     return len(outbox.run_scan(today=_day(day), kind=ReminderScan.Kind.DIGEST).created)
 
 
-@shared_task(name="progress.tasks.send_pending_deliveries")
+@shared_task(name="progress.tasks.send_pending_deliveries", time_limit=LEASE)
 def send_pending_deliveries() -> int:
     """Every half lease: scans whose day never completed, then deliveries held by quiet hours,
     lost on the way to the broker, backed off, or claimed by a dead sender."""
@@ -69,8 +78,7 @@ def send_pending_deliveries() -> int:
     max_retries=10,
 )
 def send_delivery(delivery_id: int) -> str:
-    # The mark may be retried here until a second before the soft time limit, then by the broker.
-    return delivery.deliver(delivery_id=delivery_id, mark_patience=settings.CELERY_TASK_SOFT_TIME_LIMIT - 1)
+    return delivery.deliver(delivery_id=delivery_id)
 
 
 @shared_task(
