@@ -260,11 +260,12 @@ def _plan_reports(rule, landing, liaisons) -> list[PlannedNotice]:
                 continue
             last_day = reporting_day + datetime.timedelta(days=rule.report_grace_days)
             missing = selectors.milestones_missing_report(period=period, started_by=nominal)
-            for enterprise_id, milestones in missing.items():
+            for (enterprise_id, enterprise), milestones in missing.items():
                 values = {"month": period.strftime("%Y-%m"), "count": len(milestones), "last": last_day.isoformat()}
                 subject = _("【月度报送提醒】%(month)s 还有 %(count)s 个时间节点未报送进展") % values
                 body = _("%(month)s 的进展报送截止于 %(last)s,以下 %(count)s 个时间节点尚未报送。") % values
                 payload = {
+                    "enterprise": enterprise,
                     "month": values["month"],
                     "last_day": values["last"],
                     "milestones": milestones[:50],

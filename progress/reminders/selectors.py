@@ -67,18 +67,22 @@ def unsigned_urges() -> list[dict]:
     )
 
 
-def milestones_missing_report(*, period: datetime.date, started_by: datetime.date) -> dict[int, list[dict]]:
-    """Active milestones started by ``started_by`` with no report for ``period``, by enterprise id."""
+def milestones_missing_report(
+    *, period: datetime.date, started_by: datetime.date
+) -> dict[tuple[int, str], list[dict]]:
+    """Active milestones started by ``started_by`` with no report for ``period``, by
+    (enterprise id, enterprise short name)."""
     rows = (
         _active_milestones()
         .filter(start_date__lte=started_by)
         .exclude(id__in=ProgressReport.objects.filter(period=period).values("milestone_id"))
-        .values("id", "title", "assignment__enterprise_id")
+        .values("id", "title", "assignment__enterprise_id", "assignment__enterprise__short_name")
         .order_by("assignment__enterprise_id", "due_date", "id")
     )
-    by_enterprise: dict[int, list[dict]] = defaultdict(list)
+    by_enterprise: dict[tuple[int, str], list[dict]] = defaultdict(list)
     for row in rows:
-        by_enterprise[row["assignment__enterprise_id"]].append({"id": row["id"], "title": row["title"]})
+        enterprise = (row["assignment__enterprise_id"], row["assignment__enterprise__short_name"])
+        by_enterprise[enterprise].append({"id": row["id"], "title": row["title"]})
     return dict(by_enterprise)
 
 

@@ -263,3 +263,18 @@ def test_a_robot_asking_to_slow_down_pauses_its_channel_without_using_up_tries(m
         assert row.next_attempt_at == first.next_attempt_at
     assert Delivery.objects.get(channel="email", notification=first.notification).status == DeliveryStatus.PENDING
     assert len(http_receiver.received) == 1
+
+
+def test_a_monthly_report_reminder_names_the_enterprise_and_lists_its_milestones(enterprise, liaison, http_receiver):
+    for n in range(12):
+        factories.MilestoneFactory(
+            assignment__enterprise=enterprise, title=f"节点{n:02d}", start_date=D(2026, 1, 1), due_date=D(2026, 12, 31)
+        )
+    configure("wecom", http_receiver.url("/send?key=k"))
+    outbox.run_scan(today=D(2026, 6, 22), queue=False)  # 3 days before the 25th: June's report reminder
+    row = Delivery.objects.get(channel="wecom", notification__kind="report_due")
+    assert delivery.deliver(delivery_id=row.pk) == "sent"
+    content = http_receiver.received[0].json()["markdown"]["content"]
+    assert "> 企业:青啤示范" in content
+    assert "- 节点00" in content and "- 节点09" in content and "节点10" not in content
+    assert "- ……共 12 项" in content

@@ -35,6 +35,8 @@ from progress.reminders.channels.webhook import post_json
 from progress.reminders.models import Delivery
 
 SYSTEM_BUSY = -1
+# A monthly report reminder lists the milestones still missing a report, at most this many.
+ROBOT_LISTED = 10
 WECOM_MAX_BYTES = 4096
 DINGTALK_MAX_BYTES = 5000
 MARKDOWN_SPECIALS = str.maketrans(
@@ -78,10 +80,17 @@ def markdown_message(delivery: Delivery, max_bytes: int) -> tuple[str, str]:
             facts.append(_("到期日:%(value)s") % {"value": plain(payload["due_date"])})
         if payload.get("message"):
             facts.append(_("催办说明:%(value)s") % {"value": plain(payload["message"])})
+        listed = [plain(item["title"]) for item in payload.get("milestones", [])[:ROBOT_LISTED]]
+        if listed and payload.get("count", 0) > len(listed):
+            listed.append(_("……共 %(count)s 项") % {"count": payload["count"]})
         link = f"[{_('查看详情')}]({payload.get('url') or settings.SITE_URL})"
         footer = str(FOOTER)
     head = f"**{title}**\n\n"
-    tail = "".join(f"\n\n> {fact}" for fact in facts) + f"\n\n{link}\n\n{footer}"
+    tail = (
+        "".join(f"\n\n> {fact}" for fact in facts)
+        + "".join(f"\n\n- {title}" for title in listed)
+        + f"\n\n{link}\n\n{footer}"
+    )
     body = "\n\n".join(plain(line) for line in notification.body.splitlines() if line.strip())
     room = max_bytes - len((head + tail).encode())
     if len(body.encode()) > room:
@@ -149,7 +158,7 @@ class DingTalkRobotChannel(Channel):
     secret_required = True
     url_help = gettext_lazy(
         "钉钉群“自定义机器人”的 Webhook 地址,形如 https://oapi.dingtalk.com/robot/send?access_token=…;"
-        "每条提醒在群里发一条 markdown 消息。"
+        "每条提醒在群里发一条 markdown 消息。安全设置建议选“加签”;如用“自定义关键词”,请设为“督办”。"
     )
     secret_help = gettext_lazy("机器人安全设置选择“加签”时显示的密钥(SEC 开头)。留空则保持原密钥不变。")
     THROTTLE_CODE = 130101
