@@ -16,3 +16,17 @@ document.body.addEventListener("ledgerSaved", function (event) {
   toast.querySelector(".toast-body").textContent = event.detail.value || "";
   bootstrap.Toast.getOrCreateInstance(toast).show();
 });
+
+// A select marked data-autosubmit sends its form as soon as a choice is made (language, quarter).
+document.addEventListener("change", function (event) {
+  if (event.target.matches("[data-autosubmit]") && event.target.form) {
+    event.target.form.submit();
+  }
+});
+
+// A button marked data-print prints the page (the charts' A4 briefing).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
+});
