@@ -8,14 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from directives.models import Indicator
 from progress.models import ImplementationPlan, Milestone, ProgressReport
-from progress.services.ledger import (
-    EVIDENCE_TYPES,
-    REPORT_FIELDS,
-    LedgerError,
-    check_evidence_file,
-    current_period,
-    evidence_max_bytes,
-)
+from progress.services.evidence import EVIDENCE_TYPES, check_evidence_file, evidence_max_bytes
+from progress.services.ledger import REPORT_FIELDS, LedgerError, current_period
 
 
 def style(form: forms.BaseForm) -> None:
