@@ -51,8 +51,10 @@ class RequestBodyLimitMiddleware:
                 {"limit_mb": round(limit / 1024 / 1024, 1), "received_mb": round(length / 1024 / 1024, 1)},
                 status=413,
             )
-            # The unread body must not be taken for the next request on this connection.
-            response["Connection"] = "close"
+            if request.META.get("SERVER_SOFTWARE", "").startswith("gunicorn"):
+                # gunicorn honours this and drops the connection instead of draining the unread body
+                # before the next request on it (wsgiref, under runserver, forbids the header).
+                response["Connection"] = "close"
             return response
         return self.get_response(request)
 

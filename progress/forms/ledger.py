@@ -4,6 +4,7 @@ import datetime
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from directives.models import Indicator
@@ -174,10 +175,24 @@ class ReportForm(VersionedForm):
     def __init__(self, *args, indicators: list[Indicator] = (), **kwargs):
         super().__init__(*args, **kwargs)
         limit_mb = round(evidence_max_bytes() / 1024 / 1024, 1)
-        self.fields["evidence"].help_text = _("可多选。允许 %(types)s,单个文件不超过 %(mb)s MB。") % {
+        total_mb = round(settings.REQUEST_BODY_MAX_BYTES / 1024 / 1024, 1)
+        self.fields["evidence"].help_text = _(
+            "可多选。允许 %(types)s,单个文件不超过 %(mb)s MB,一次提交合计不超过 %(total)s MB。"
+        ) % {
             "types": str(_("、")).join(ext.lstrip(".") for ext in EVIDENCE_TYPES),
             "mb": limit_mb,
+            "total": total_mb,
         }
+        # static/js/qdsasac.js checks the sizes before sending, so nothing typed is lost to a refusal.
+        self.fields["evidence"].widget.attrs.update(
+            {
+                "data-max-file-bytes": evidence_max_bytes(),
+                "data-max-total-bytes": settings.REQUEST_BODY_MAX_BYTES - 1024 * 1024,
+                "data-file-too-large": _("“%(name)s”超过大小限制(%(limit)s MB),请压缩或拆分后再上传。")
+                % {"name": "{name}", "limit": limit_mb},
+                "data-total-too-large": _("所选文件合计超过 %(total)s MB,请分次提交。") % {"total": total_mb},
+            }
+        )
         if self.instance.pk:
             # The period of a filed report is fixed: it is part of the ledger row's identity.
             del self.fields["period"]
