@@ -9,6 +9,7 @@ import time
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def client_ip(request) -> str:
@@ -25,6 +26,24 @@ def client_ip(request) -> str:
         if address:
             return address
     return request.META.get("REMOTE_ADDR", "")
+
+
+def next_url(request, default: str) -> str:
+    """The ``next`` page a form asks to return to, if it is a path on this site; else ``default``.
+
+    Only a local path (``/...``) is followed: anything else could leave the site, or be taken
+    by ``redirect()`` for a view name.
+    """
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return default
 
 
 class RequestBodyLimitMiddleware:
@@ -56,6 +75,24 @@ class RequestBodyLimitMiddleware:
                 # before the next request on it (wsgiref, under runserver, forbids the header).
                 response["Connection"] = "close"
             return response
+        return self.get_response(request)
+
+
+class QueryStringMiddleware:
+    """Refuse a path or query string carrying a NUL byte: no database can store or compare one.
+
+    No browser sends one from a link a person clicked, so the answer is a translated 400 page
+    rather than a message beside a field; form fields refuse NUL on their own (Django's
+    CharField), with the user's input kept.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.GET.lists()
+        if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values) for key, values in query):
+            return render(request, "400.html", {"reason": "nul"}, status=400)
         return self.get_response(request)
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from directives.models import Indicator
+from progress.forms.bounds import TEXT_MAX_CHARS, bound_dates, check_year
 from progress.models import ImplementationPlan, Milestone, ProgressReport
 from progress.services.evidence import EVIDENCE_TYPES, check_evidence_file, evidence_max_bytes
 from progress.services.ledger import REPORT_FIELDS, LedgerError, current_period
@@ -34,6 +35,7 @@ class VersionedForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style(self)
+        bound_dates(self)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
 
@@ -48,6 +50,7 @@ class RevisionNoteMixin(forms.Form):
     revision_note = forms.CharField(
         label=_("修订说明"),
         required=False,
+        max_length=TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("实施方案已批准:修改须说明理由,将记入修订记录。"),
     )
@@ -96,7 +99,9 @@ class MilestoneForm(RevisionNoteMixin, VersionedForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    reason = forms.CharField(
+        label=_("原因"), max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
@@ -107,7 +112,10 @@ class ReasonForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(
-        label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+        label=_("审核意见"),
+        required=False,
+        max_length=TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
 
@@ -123,6 +131,7 @@ class MonthField(forms.CharField):
         match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", value.strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise forms.ValidationError(_("请按“年-月”填写报送期,例如 2026-01。"))
+        check_year(int(match.group(1)))
         return datetime.date(int(match.group(1)), int(match.group(2)), 1)
 
     def prepare_value(self, value):

@@ -16,7 +16,8 @@ from progress import scoping
 from progress.forms.ledger import CommentForm
 from progress.selectors import ledger as selectors
 from progress.services import ledger as services
-from progress.views.ledger import messages_text, next_or
+from progress.views.ledger import messages_text
+from qdsasac.security import next_url
 
 PAGE_SIZE = 50
 
@@ -70,4 +71,4 @@ def report_review(request, report_id: int, decision: str):
             return HttpResponse("", headers={"HX-Refresh": "true"})
         # The card leaves the queue; the message travels in a header because the page stays.
         return HttpResponse("", headers={"HX-Trigger": json.dumps({"ledgerSaved": messages_text(request)})})
-    return redirect(next_or(request, reverse("progress:review_list")))
+    return redirect(next_url(request, reverse("progress:review_list")))
