@@ -255,6 +255,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Checks a particular run knows not to apply (the demo's: a localhost SITE_URL, no SMTP server).
+SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
+
 # --- security --------------------------------------------------------------------------------
 
 if not DEBUG:
