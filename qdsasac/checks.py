@@ -59,8 +59,13 @@ def check_email_timeout(app_configs=None, **kwargs):
 def check_login_lockout(app_configs=None, **kwargs):
     """A lockout without a cool-off would let an attacker lock officers out for good."""
     errors = []
-    if settings.AXES_FAILURE_LIMIT < 1:
-        errors.append(Error("LOGIN_FAILURE_LIMIT must be at least 1.", id="qdsasac.E003"))
+    if not 1 <= settings.LOGIN_FAILURE_LIMIT <= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+        errors.append(
+            Error(
+                "LOGIN_FAILURE_LIMIT must be at least 1 and not above LOGIN_ADDRESS_FAILURE_LIMIT.",
+                id="qdsasac.E003",
+            )
+        )
     if not settings.AXES_COOLOFF_TIME or settings.AXES_COOLOFF_TIME.total_seconds() <= 0:
         errors.append(
             Error(

@@ -6,7 +6,10 @@ PERMISSIONS_POLICY, SESSION_IDLE_MINUTES, CLIENT_IP_HEADER.
 
 import time
 
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Sum
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,6 +29,20 @@ def client_ip(request) -> str:
         if address:
             return address
     return request.META.get("REMOTE_ADDR", "")
+
+
+def login_failure_limit(request, credentials) -> int:
+    """django-axes' failure limit: LOGIN_FAILURE_LIMIT for a username, LOGIN_ADDRESS_FAILURE_LIMIT for an address.
+
+    django-axes compares one limit with the larger of the username's and the address's failure
+    counts. Answering the username's limit once that username has reached it, and the address's
+    otherwise, gives each its own limit (the address limit is the higher one).
+    """
+    username = get_client_username(request, credentials)
+    failures = AccessAttempt.objects.filter(username=username).aggregate(n=Sum("failures_since_start"))["n"] or 0
+    if username and failures >= settings.LOGIN_FAILURE_LIMIT:
+        return settings.LOGIN_FAILURE_LIMIT
+    return settings.LOGIN_ADDRESS_FAILURE_LIMIT
 
 
 def next_url(request, default: str) -> str:

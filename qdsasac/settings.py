@@ -303,10 +303,14 @@ CONTENT_SECURITY_POLICY = {
 # No page uses the camera, microphone, location, payment or USB: the browser refuses them all.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
-# Logins (django-axes): after LOGIN_FAILURE_LIMIT failures in a row, the username and, separately,
-# the address are refused for LOGIN_COOLOFF_MINUTES; failures while refused do not extend it, so
-# nobody is locked out for good. Every login, logout and failure is recorded (admin: Axes).
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+# Logins (django-axes): after LOGIN_FAILURE_LIMIT failures in a row a username, and after
+# LOGIN_ADDRESS_FAILURE_LIMIT an address, is refused for LOGIN_COOLOFF_MINUTES; failures while
+# refused do not extend it, so nobody is locked out for good. The address limit is higher: a
+# whole office may reach the site from one address. Every login, logout and failure is recorded
+# (admin: Axes).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
+AXES_FAILURE_LIMIT = "qdsasac.security.login_failure_limit"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True

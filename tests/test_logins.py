@@ -15,7 +15,8 @@ from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-LIMIT = settings.AXES_FAILURE_LIMIT
+LIMIT = settings.LOGIN_FAILURE_LIMIT
+ADDRESS_LIMIT = settings.LOGIN_ADDRESS_FAILURE_LIMIT
 
 
 def fail(client, username, times, address="203.0.113.7"):
@@ -35,7 +36,7 @@ def pass_the_cool_off():
 
 
 def test_limit_and_cool_off_are_meant_for_an_internet_facing_site():
-    assert 3 <= LIMIT <= 30
+    assert 3 <= LIMIT <= 30 and LIMIT < ADDRESS_LIMIT <= 100
     assert datetime.timedelta(minutes=1) <= settings.AXES_COOLOFF_TIME <= datetime.timedelta(hours=1)
 
 
@@ -80,10 +81,22 @@ def test_a_username_is_locked_from_every_address(client, sasac):
     assert log_in(client, "sasac", address="198.51.100.20").status_code == 429
 
 
-def test_an_address_trying_many_usernames_is_locked_for_all_of_them(client, sasac, leader):
-    for number in range(LIMIT):
-        client.post("/accounts/login/", {"username": f"guess{number}", "password": "x"}, REMOTE_ADDR="203.0.113.7")
+def test_one_officers_mistakes_do_not_lock_colleagues_at_the_same_address(client, sasac, leader):
+    fail(client, "leader", LIMIT, address="203.0.113.7")
     assert log_in(client, "leader", address="203.0.113.7").status_code == 429
+    assert log_in(client, "sasac", address="203.0.113.7").status_code == 302
+
+
+def test_an_address_trying_many_usernames_is_locked_for_all_of_them(client, sasac, leader):
+    for number in range(ADDRESS_LIMIT - 1):
+        client.post("/accounts/login/", {"username": f"guess{number}", "password": "x"}, REMOTE_ADDR="203.0.113.7")
+    assert log_in(client, "leader", address="203.0.113.7").status_code == 302
+    client.logout()
+    for number in range(ADDRESS_LIMIT):
+        client.post("/accounts/login/", {"username": f"spray{number}", "password": "x"}, REMOTE_ADDR="203.0.113.7")
+    response = log_in(client, "leader", address="203.0.113.7")
+    assert response.status_code == 429
+    assert f"连续 {ADDRESS_LIMIT} 次登录失败" in response.content.decode()
     # The same officer from another desk is not affected.
     assert log_in(client, "leader", address="198.51.100.20").status_code == 302
 
