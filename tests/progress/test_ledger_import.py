@@ -526,7 +526,12 @@ def test_import_into_an_approved_plan_records_one_revision(client, liaison, ente
     sheet = workbook.active
     for offset in (1, 2):
         new = sheet.max_row + offset
-        for name, value in {"directive": "二(2)", "title": f"新{offset}", "responsible_person": "王", "due_date": "2027-01-31"}.items():
+        for name, value in {
+            "directive": "二(2)",
+            "title": f"新{offset}",
+            "responsible_person": "王",
+            "due_date": "2027-01-31",
+        }.items():
             sheet.cell(new, column(name)).value = value
 
     preview, pending = upload(client, workbook)
@@ -554,8 +559,8 @@ def _bulk_ledger(assignment, count: int) -> None:
 
 def _queries(enterprise, liaison, assignment, count: int) -> tuple[int, int]:
     _bulk_ledger(assignment, count)
-    from progress.selectors.ledger_form import ledger_form, sheet
     from progress.exports import build_xlsx
+    from progress.selectors.ledger_form import ledger_form, sheet
 
     form = ledger_form(Milestone.objects.all(), enterprise=enterprise, period=this_month())
     workbook = openpyxl.load_workbook(io.BytesIO(build_xlsx(**sheet(form, enterprise=enterprise, user=liaison))))
@@ -573,9 +578,7 @@ def _queries(enterprise, liaison, assignment, count: int) -> tuple[int, int]:
     return len(reading), len(committing)
 
 
-def test_reading_takes_a_fixed_number_of_queries_and_filing_a_fixed_number_per_row(
-    enterprise, liaison, assignment
-):
+def test_reading_takes_a_fixed_number_of_queries_and_filing_a_fixed_number_per_row(enterprise, liaison, assignment):
     ReminderRule.objects.create()
     read_two, commit_two = _queries(enterprise, liaison, assignment, 2)
     read_six, commit_six = _queries(enterprise, liaison, assignment, 6)

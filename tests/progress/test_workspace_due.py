@@ -18,7 +18,10 @@ pytestmark = pytest.mark.django_db
 def month(assignment, liaison, sasac, indicator):
     start = timezone.localdate() - datetime.timedelta(days=90)
     due_soon = factories.MilestoneFactory(
-        assignment=assignment, title="下月到期节点", start_date=start, due_date=timezone.localdate() + datetime.timedelta(days=20)
+        assignment=assignment,
+        title="下月到期节点",
+        start_date=start,
+        due_date=timezone.localdate() + datetime.timedelta(days=20),
     )
     previous = services.report_file(
         milestone=due_soon,
@@ -33,7 +36,10 @@ def month(assignment, liaison, sasac, indicator):
     )
     services.report_accept(report=previous, by=sasac)
     later = factories.MilestoneFactory(
-        assignment=assignment, title="年底到期节点", start_date=start, due_date=timezone.localdate() + datetime.timedelta(days=200)
+        assignment=assignment,
+        title="年底到期节点",
+        start_date=start,
+        due_date=timezone.localdate() + datetime.timedelta(days=200),
     )
     reported = factories.MilestoneFactory(assignment=assignment, title="本月已报送节点", start_date=start)
     services.report_file(milestone=reported, by=liaison, progress=50, work_done="已报")
@@ -106,7 +112,9 @@ def test_all_reported_says_so(client, liaison, enterprise, assignment):
 
 
 def test_the_grouped_workspace_shows_a_page_of_milestones_at_a_time(client, liaison, enterprise, assignment):
-    empty = factories.AssignmentFactory(enterprise=enterprise, directive=factories.DirectiveFactory(title="尚无节点的任务"))
+    empty = factories.AssignmentFactory(
+        enterprise=enterprise, directive=factories.DirectiveFactory(title="尚无节点的任务")
+    )
     factories.MilestoneFactory.create_batch(WORKSPACE_PAGE_SIZE + 5, assignment=assignment)
     client.force_login(liaison)
 
