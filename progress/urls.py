@@ -47,7 +47,6 @@ urlpatterns = [
         {"kind": "csv"},
         name="enterprise_ledger_csv",
     ),
-    path("enterprises/<slug:code>/ledger/template.xlsx", ledger_files.ledger_template, name="ledger_template"),
     path("enterprises/<slug:code>/ledger/import/", ledger_files.ledger_import_view, name="ledger_import"),
     path(
         "enterprises/<slug:code>/ledger/import/<uuid:token>/",

@@ -50,6 +50,9 @@ _QUOTED_OR_BRACKETED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
 _EPOCH_1900 = datetime.datetime(1899, 12, 30)
 _EPOCH_1904 = datetime.datetime(1904, 1, 1)
 _MAX_SERIAL = 2_958_465  # 9999-12-31
+# A number cell holds a binary double: 576.32 may come back as 576.3200000000001. Excel shows and
+# computes with 15 significant digits; read numbers at that precision, as the user sees them.
+_EXCEL_PRECISION = decimal.Context(prec=15)
 
 
 class SpreadsheetError(Exception):
@@ -338,6 +341,8 @@ class _Reader:
                 return raw
             if not number.is_finite():
                 return raw
+            if len(number.as_tuple().digits) > 15:
+                number = _EXCEL_PRECISION.create_decimal(number).normalize()
             if style in dates and 0 <= number <= _MAX_SERIAL:
                 return epoch + datetime.timedelta(days=float(number))
             if style in percents:
@@ -356,7 +361,7 @@ def _check_container(head: bytes, size: int, limits: Limits) -> None:
             _("该文件已加密,或是旧版 .xls 格式。请在 Excel 或 WPS 中取消密码并另存为 .xlsx 后上传。")
         )
     if not head.startswith(_ZIP_MAGIC):
-        raise SpreadsheetError(_("该文件不是 .xlsx 格式的 Excel 工作簿。请使用导出的台账或下载的模板。"))
+        raise SpreadsheetError(_("该文件不是 .xlsx 格式的 Excel 工作簿。请使用本系统导出的台账。"))
 
 
 def _declared_member_count(data: bytes) -> int | None:
@@ -395,7 +400,7 @@ def read_first_sheet(file: IO[bytes], limits: Limits = Limits()) -> Sheet:
             raise SpreadsheetError(_("文件解压后过大,已拒收。"))
         names = {member.filename for member in members}
         if "xl/workbook.xml" not in names:
-            raise SpreadsheetError(_("该文件不是 .xlsx 格式的 Excel 工作簿。请使用导出的台账或下载的模板。"))
+            raise SpreadsheetError(_("该文件不是 .xlsx 格式的 Excel 工作簿。请使用本系统导出的台账。"))
         reader = _Reader(archive, limits)
         sheet, shared, styles, date1904 = reader.first_sheet()
         strings = reader.shared_strings(shared)

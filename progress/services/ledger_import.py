@@ -523,7 +523,7 @@ def read_ledger_file(*, enterprise: Enterprise, user, file: IO[bytes], period: d
     form = ledger_form(scoping.visible_milestones(user), enterprise=enterprise, period=period)
     header_index = _find_header(rows, form)
     if header_index is None:
-        plan.errors.append(_("找不到台账的表头(编号、任务来源……)。请使用本系统导出的台账或下载的模板填写。"))
+        plan.errors.append(_("找不到台账的表头(编号、任务来源……)。请使用本系统导出的台账填写。"))
         return plan
     header_line, header = rows[header_index]
     context = _Context(
@@ -612,7 +612,7 @@ def ledger_import_commit(*, pending: LedgerImport, by) -> ImportResult:
     """
     plan = ImportPlan.from_json(pending.plan)
     if not plan.can_commit:
-        raise LedgerError(_("该文件有未通过检查的行,不能导入。请修改后重新上传。"))
+        raise LedgerError(_("该文件未通过检查,不能导入。请按提示修改后重新上传。"))
     note = _("台账导入:%(name)s") % {"name": pending.file_name}
     with transaction.atomic():
         claimed = LedgerImport.objects.filter(pk=pending.pk, committed_at__isnull=True).update(

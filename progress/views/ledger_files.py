@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from progress import scoping
 from progress.exports import build_csv, build_xlsx, file_response
 from progress.forms.ledger_files import LedgerImportForm, PeriodCloseForm
-from progress.models import LedgerImport, Milestone, ReportingPeriod
+from progress.models import LedgerImport, ReportingPeriod
 from progress.selectors import ledger_form
 from progress.selectors.ledger_rows import (
     LedgerRow,
@@ -104,16 +104,6 @@ def ledger_export(request, kind: str):
     return _ledger_response(rows, kind=kind, name=name, with_enterprise=True, title=title)
 
 
-@login_required
-@require_GET
-def ledger_template(request, code: str):
-    """The reporting form with no milestones: new ones, one a row."""
-    enterprise = scoping.get_enterprise_for_user(request.user, code)
-    form = ledger_form.ledger_form(Milestone.objects.none(), enterprise=enterprise, period=current_period())
-    name = _("%(e)s台账导入模板") % {"e": enterprise.short_name}
-    return _form_response(request, enterprise, form, kind="xlsx", name=name)
-
-
 def _import_context(request, enterprise, **extra) -> dict:
     assignments = (
         scoping.visible_assignments(request.user)
@@ -196,11 +186,10 @@ def ledger_import_commit_view(request, code: str, token):
     except LedgerError as error:
         messages.error(request, _("导入未完成,没有任何数据被导入:%(e)s") % {"e": error})
         return redirect("progress:ledger_import", code=enterprise.code)
-    messages.success(
-        request,
-        _("导入完成:报送 %(r)s 条进展(待国资委审核),新增 %(m)s 个时间节点。")
-        % {"r": result.reports, "m": result.milestones},
-    )
+    done = _("导入完成:报送 %(r)s 条进展,待国资委审核。") % {"r": result.reports}
+    if result.milestones:
+        done += _("新增 %(m)s 个时间节点。") % {"m": result.milestones}
+    messages.success(request, done)
     return redirect("progress:workspace", code=enterprise.code)
 
 
