@@ -61,6 +61,7 @@ _STYLE_TITLE = 4
 _STYLE_INFO = 5
 _STYLE_SHADED = 6  # a read-only column: grey fill; +1 date, +2 datetime
 _STYLE_WRAP = 9  # long text: wrapped, top-aligned
+_LINE_POINTS, _MAX_WRAPPED_LINES = 15, 12
 
 _CONTENT_TYPES_XML = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -260,6 +261,28 @@ def _datetime_cell_writer(tz, style: int, text_style: int):
     return datetime_cell
 
 
+def _display_width(text: str) -> int:
+    """Columns a text takes: Chinese (and other wide) characters take two."""
+    return sum(2 if ord(character) >= 0x2E80 else 1 for character in text)
+
+
+def _wrapped_height(row: Sequence, wrapped: set[int], widths: list[int]) -> float | None:
+    """The height of a row whose wrapped columns hold more than a line, in points; None for one line.
+
+    Spreadsheet programs do not grow such rows on opening (LibreOffice prints them cut off), so the
+    writer sets the height from the longest wrapped text: lines × 15 pt, at most _MAX_WRAPPED_LINES.
+    """
+    lines = 1
+    for index in wrapped:
+        value = row[index] if index < len(row) else None
+        if not isinstance(value, str) or not value or index >= len(widths):
+            continue
+        usable = max(widths[index] - 1, 1)
+        needed = sum(max(1, -(-_display_width(part) // usable)) for part in value.split("\n"))
+        lines = max(lines, min(needed, _MAX_WRAPPED_LINES))
+    return lines * _LINE_POINTS if lines > 1 else None
+
+
 def _validation_xml(validation: Validation, sqref: str) -> str:
     message = quoteattr(_xml_text(validation.message))
     common = f'allowBlank="1" showErrorMessage="1" errorTitle={message} error={message} sqref="{sqref}"'
@@ -366,7 +389,8 @@ def build_xlsx(
         if len(row) > len(writers):
             writers.extend([_value_cell] * (len(row) - len(writers)))
             letters = [get_column_letter(index) for index in range(1, len(writers) + 1)]
-        parts.append(f'<row r="{number}">')
+        height = _wrapped_height(row, wrapped, column_widths)
+        parts.append(f'<row r="{number}" ht="{height}" customHeight="1">' if height else f'<row r="{number}">')
         parts.extend(
             writers[index](f"{letters[index]}{number}", value)
             for index, value in enumerate(row)

@@ -4,7 +4,9 @@ One row per milestone, keyed by the milestone's number (编号) so the filled-in
 back to the same milestones (``progress.services.ledger_import``). The columns SASAC owns
 (the milestone's task, owner, due date and status, and the month's review state) are shaded
 and read-only; the liaison fills in the month's progress, text, risk flag and indicator
-values, one column per indicator of the enterprise's directives.
+values. Indicators come in slots beside each row: 指标1 names the row's first indicator
+(read-only), 数值1 takes its value, and so on for as many as the enterprise's directives
+carry at most; one column per indicator would make the sheet too wide to print or to fill.
 
 The values shown are each milestone's newest report up to the month: the month's own report
 once filed, else last month's, so a liaison starts from last month's text and the import
@@ -28,18 +30,18 @@ from progress.models import IndicatorValue, Milestone, MilestoneStatus, Progress
 # (label, width, read-only); the import reads the sheet back by these labels.
 COLUMNS = (
     ("key", gettext_lazy("编号"), 7, True),
-    ("directive", gettext_lazy("任务来源(条款)"), 24, True),
-    ("title", gettext_lazy("工作任务"), 30, True),
+    ("directive", gettext_lazy("任务来源(条款)"), 18, True),
+    ("title", gettext_lazy("工作任务"), 24, True),
     ("role", gettext_lazy("牵头/参与"), 8, True),
     ("responsible_person", gettext_lazy("责任人"), 9, True),
     ("due_date", pgettext_lazy("ledger column", "时间节点"), 11, True),
     ("status", gettext_lazy("状态"), 9, True),
     ("review_state", gettext_lazy("本月报送"), 9, True),
     ("progress", gettext_lazy("进度(%)"), 8, False),
-    ("work_done", gettext_lazy("进展情况"), 40, False),
-    ("problems", gettext_lazy("存在问题"), 26, False),
-    ("next_steps", gettext_lazy("下步计划"), 26, False),
-    ("support_needed", gettext_lazy("需协调事项"), 22, False),
+    ("work_done", gettext_lazy("进展情况"), 36, False),
+    ("problems", gettext_lazy("存在问题"), 22, False),
+    ("next_steps", gettext_lazy("下步计划"), 22, False),
+    ("support_needed", gettext_lazy("需协调事项"), 18, False),
     ("at_risk", gettext_lazy("延期风险"), 8, False),
 )
 COLUMN_INDEX = {name: index for index, (name, *_rest) in enumerate(COLUMNS)}
@@ -47,6 +49,8 @@ REPORT_TEXT_FIELDS = ("work_done", "problems", "next_steps", "support_needed")
 # Rows the sheet's validation and dropdowns cover below the milestones, for new ones.
 ROWS_FOR_NEW_MILESTONES = 200
 YES, NO = gettext_lazy("是"), gettext_lazy("否")
+# Indicator values fit DecimalField(max_digits=14, decimal_places=2).
+INDICATOR_BOUND = Decimal("999999999999.99")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,8 +90,11 @@ class FormRow:
 class LedgerForm:
     period: datetime.date
     rows: list[FormRow]
-    indicators: list[Indicator]
-    directive_indicators: dict[int, set[int]]  # directive id -> its indicator ids
+    directive_indicators: dict[int, list[Indicator]]  # directive id -> its indicators, in slot order
+
+    @property
+    def slots(self) -> int:
+        return max((len(indicators) for indicators in self.directive_indicators.values()), default=0)
 
 
 def directive_label(number: str, title: str) -> str:
@@ -144,9 +151,9 @@ def ledger_form(milestones: QuerySet[Milestone], *, enterprise: Enterprise, peri
         .distinct()
         .order_by("directive__position", "code")
     )
-    directive_indicators: dict[int, set[int]] = {}
+    directive_indicators: dict[int, list[Indicator]] = {}
     for indicator in indicators:
-        directive_indicators.setdefault(indicator.directive_id, set()).add(indicator.pk)
+        directive_indicators.setdefault(indicator.directive_id, []).append(indicator)
     role_labels = {value: str(label) for value, label in AssignmentRole.choices}
     status_labels = {value: str(label) for value, label in MilestoneStatus.choices}
     rows = [
@@ -179,12 +186,17 @@ def ledger_form(milestones: QuerySet[Milestone], *, enterprise: Enterprise, peri
             base_id,
         ) in values
     ]
-    return LedgerForm(period=period, rows=rows, indicators=indicators, directive_indicators=directive_indicators)
+    return LedgerForm(period=period, rows=rows, directive_indicators=directive_indicators)
+
+
+def slot_headers(slot: int) -> tuple[str, str]:
+    """The headers of indicator slot ``slot`` (from 1): its name column and its value column."""
+    return _("指标%(n)s") % {"n": slot}, _("数值%(n)s") % {"n": slot}
 
 
 def headers(form: LedgerForm) -> list[str]:
     return [str(label) for _name, label, _width, _shaded in COLUMNS] + [
-        indicator_header(indicator) for indicator in form.indicators
+        header for slot in range(1, form.slots + 1) for header in slot_headers(slot)
     ]
 
 
@@ -197,7 +209,14 @@ def _sheet_row(row: FormRow, form: LedgerForm) -> tuple:
     month = row.month_report
     review = month.review_state if month else None
     review_label = dict(ReviewState.choices).get(review, _("未报送")) if review else _("未报送")
-    own = form.directive_indicators.get(row.directive_id, set())
+    own = form.directive_indicators.get(row.directive_id, [])
+    slots = []
+    for slot in range(form.slots):
+        indicator = own[slot] if slot < len(own) else None
+        slots += [
+            indicator_header(indicator) if indicator else None,
+            base.indicators.get(indicator.pk) if indicator and base else None,
+        ]
     return (
         row.milestone_id,
         row.directive,
@@ -213,16 +232,13 @@ def _sheet_row(row: FormRow, form: LedgerForm) -> tuple:
         base.next_steps if base else "",
         base.support_needed if base else "",
         str(YES if base and base.at_risk else NO) if base else "",
-        *(
-            (base.indicators.get(indicator.pk) if base else None) if indicator.pk in own else None
-            for indicator in form.indicators
-        ),
+        *slots,
     )
 
 
 def sheet(form: LedgerForm, *, enterprise: Enterprise, user) -> dict:
     """Keyword arguments for ``progress.exports.build_xlsx``: the form in the office layout."""
-    width = len(COLUMNS) + len(form.indicators)
+    width = len(COLUMNS) + 2 * form.slots
     reporter = (user.get_full_name() or user.username) if user.is_authenticated else ""
     phone = getattr(getattr(user, "profile", None), "phone", "") or enterprise.contact_phone
     info = [""] * width
@@ -230,7 +246,7 @@ def sheet(form: LedgerForm, *, enterprise: Enterprise, user) -> dict:
     info[3] = _("填报人:%(p)s") % {"p": reporter}
     info[6] = _("联系电话:%(t)s") % {"t": phone}
     info[9] = _("填报日期:%(d)s") % {"d": formats.date_format(timezone.localdate(), "Y-m-d")}
-    indicator_columns = range(len(COLUMNS), width)
+    name_columns = [len(COLUMNS) + 2 * slot for slot in range(form.slots)]
     validations = [
         Validation(
             column=COLUMN_INDEX["progress"],
@@ -244,14 +260,13 @@ def sheet(form: LedgerForm, *, enterprise: Enterprise, user) -> dict:
         ),
         *(
             Validation(
-                column=column,
+                column=column + 1,
                 kind="decimal",
-                minimum=indicator.min_value,
-                maximum=indicator.max_value if indicator.max_value is not None else Decimal("99999999999.99"),
-                message=_("%(i)s 应在 %(min)s 至 %(max)s 之间。")
-                % {"i": indicator_header(indicator), "min": indicator.min_value, "max": indicator.max_value or "∞"},
+                minimum=INDICATOR_BOUND * -1,
+                maximum=INDICATOR_BOUND,
+                message=_("请填写数值(各指标的允许范围在导入时检查)。"),
             )
-            for column, indicator in zip(indicator_columns, form.indicators, strict=True)
+            for column in name_columns
         ),
     ]
     return {
@@ -261,10 +276,15 @@ def sheet(form: LedgerForm, *, enterprise: Enterprise, user) -> dict:
         "info": info,
         "headers": headers(form),
         "rows": [_sheet_row(row, form) for row in form.rows],
-        "column_widths": [width for _name, _label, width, _shaded in COLUMNS] + [12] * len(form.indicators),
+        "column_widths": [width for _name, _label, width, _shaded in COLUMNS] + [16, 9] * form.slots,
         "date_columns": (COLUMN_INDEX["due_date"],),
-        "shaded_columns": [index for index, (*_rest, shaded) in enumerate(COLUMNS) if shaded],
-        "wrapped_columns": [COLUMN_INDEX[name] for name in ("title", "directive", *REPORT_TEXT_FIELDS)],
+        "shaded_columns": [index for index, (*_rest, shaded) in enumerate(COLUMNS) if shaded] + name_columns,
+        # Wrapped and top-aligned, so a row's short cells line up with its long text.
+        "wrapped_columns": [
+            COLUMN_INDEX[name] for name in ("title", "directive", "progress", *REPORT_TEXT_FIELDS, "at_risk")
+        ]
+        + name_columns
+        + [column + 1 for column in name_columns],
         "validations": validations,
         "validation_rows": ROWS_FOR_NEW_MILESTONES,
         "frozen_columns": COLUMN_INDEX["title"] + 1,

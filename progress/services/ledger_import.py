@@ -46,6 +46,7 @@ from progress.selectors.ledger_form import (
     directive_label,
     indicator_header,
     ledger_form,
+    slot_headers,
 )
 from progress.services.ledger import (
     LedgerError,
@@ -253,27 +254,36 @@ def _find_header(rows: list[tuple[int, list]], form: LedgerForm) -> int | None:
 @dataclasses.dataclass
 class _Context:
     form: LedgerForm
+    header: list
     by_key: dict[int, FormRow]
-    indicator_columns: dict[int, Indicator]  # sheet column index -> indicator
+    slots: list[tuple[int, int]]  # the sheet columns of each indicator slot: its name, its value
+    indicators: dict[int, Indicator]
     assignments: dict[str, Assignment]
     existing_titles: set[tuple[int, str]]
     may_add: bool
     period: datetime.date
 
 
-def _indicator_columns(header: list, form: LedgerForm, plan: ImportPlan, line: int) -> dict[int, Indicator]:
-    by_header = {_normalise(indicator_header(indicator)): indicator for indicator in form.indicators}
-    columns: dict[int, Indicator] = {}
+def _slot_columns(header: list, plan: ImportPlan, line: int) -> list[tuple[int, int]]:
+    """The (name, value) columns of the indicator slots, found by their headers in either language."""
+    labels: dict[str, tuple[int, str]] = {}
+    for language in dict.fromkeys([translation.get_language() or "zh-hans", "zh-hans"]):
+        with translation.override(language):
+            for slot in range(1, len(header)):
+                name, value = slot_headers(slot)
+                labels.setdefault(_normalise(name), (slot, "name"))
+                labels.setdefault(_normalise(value), (slot, "value"))
+    found: dict[int, dict[str, int]] = {}
     for index in range(len(COLUMNS), len(header)):
         text = _normalise(header[index])
         if not text:
             continue
-        indicator = by_header.get(text)
-        if indicator is None:
-            plan.notes.append(Problem(line, str(header[index])[:40], _("不是本企业台账的列,该列内容不会导入。")))
+        if text in labels:
+            slot, part = labels[text]
+            found.setdefault(slot, {})[part] = index
         else:
-            columns[index] = indicator
-    return columns
+            plan.notes.append(Problem(line, str(header[index])[:40], _("不是本企业台账的列,该列内容不会导入。")))
+    return [(parts["name"], parts["value"]) for _slot, parts in sorted(found.items()) if len(parts) == 2]
 
 
 def _assignments_by_label(enterprise: Enterprise) -> dict[str, Assignment]:
@@ -294,6 +304,10 @@ def _lookup_assignment(text: str, assignments: dict[str, Assignment]) -> Assignm
     return assignments.get(_normalise(first[0])) if first else None
 
 
+def _header_text(context: _Context, index: int) -> str:
+    return _clean_text(_cell(context.header, index))
+
+
 def _cell(values: list, index: int):
     return values[index] if index < len(values) else None
 
@@ -312,19 +326,26 @@ def _report_values(values: list, context: _Context, directive_id: int, problems:
     for name in REPORT_TEXT_FIELDS:
         result[name] = _clean_text(_cell(values, COLUMN_INDEX[name]))
     attempt("at_risk", lambda: parse_flag(_cell(values, COLUMN_INDEX["at_risk"]), _label("at_risk")))
-    own = context.form.directive_indicators.get(directive_id, set())
+    own = {_normalise(indicator_header(i)): i for i in context.form.directive_indicators.get(directive_id, [])}
     indicators: dict[str, Decimal | None] = {}
-    for index, indicator in context.indicator_columns.items():
-        column = indicator_header(indicator)
-        raw = _cell(values, index)
-        if indicator.pk not in own:
+    for name_column, value_column in context.slots:
+        name, raw = _clean_text(_cell(values, name_column)), _cell(values, value_column)
+        if not name:
             if raw not in (None, ""):
-                problems.append((column, _("该指标不属于本行的任务,请留空")))
+                problems.append(
+                    (_header_text(context, value_column), _("没有对应的指标名称,请填在有指标名称的数值格中"))
+                )
             continue
-        try:
-            indicators[str(indicator.pk)] = parse_decimal(raw, indicator, column)
-        except _Refused as refused:
-            problems.append((refused.column, refused.message))
+        indicator = own.get(_normalise(name))
+        if indicator is None:
+            problems.append((_header_text(context, name_column), _("“%(v)s”不是本行任务的指标") % {"v": _shown(name)}))
+        elif str(indicator.pk) in indicators:
+            problems.append((_header_text(context, name_column), _("指标“%(v)s”重复填写") % {"v": _shown(name)}))
+        else:
+            try:
+                indicators[str(indicator.pk)] = parse_decimal(raw, indicator, indicator_header(indicator))
+            except _Refused as refused:
+                problems.append((refused.column, refused.message))
     result["indicators"] = indicators
     return result
 
@@ -347,11 +368,10 @@ def _changes(row: FormRow, values: dict, context: _Context) -> list[tuple[str, s
     at_risk = bool(values["at_risk"])
     if at_risk != before["at_risk"]:
         changes.append((_label("at_risk"), str(YES if before["at_risk"] else NO), str(YES if at_risk else NO)))
-    indicators = {indicator.pk: indicator for indicator in context.indicator_columns.values()}
     for key, value in values["indicators"].items():
         old = base.indicators.get(int(key)) if base else None
         if value != old:
-            changes.append((indicator_header(indicators[int(key)]), _shown(old), _shown(value)))
+            changes.append((indicator_header(context.indicators[int(key)]), _shown(old), _shown(value)))
     return changes
 
 
@@ -529,7 +549,9 @@ def read_ledger_file(*, enterprise: Enterprise, user, file: IO[bytes], period: d
     context = _Context(
         form=form,
         by_key={row.milestone_id: row for row in form.rows},
-        indicator_columns=_indicator_columns(header, form, plan, header_line),
+        slots=_slot_columns(header, plan, header_line),
+        indicators={i.pk: i for indicators in form.directive_indicators.values() for i in indicators},
+        header=header,
         assignments=_assignments_by_label(enterprise),
         existing_titles={
             (assignment_id, _normalise(title))

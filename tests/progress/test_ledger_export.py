@@ -127,8 +127,8 @@ def test_exported_form_has_frozen_header_widths_and_real_dates(client, liaison, 
     assert sheet.print_title_rows == "$3:$3"  # printed, each page repeats the header
     assert sheet.page_setup.orientation == "landscape"
     assert sheet["A1"].font.b and sheet["A3"].font.b
-    assert sheet.column_dimensions["C"].width == 30
-    assert sheet.column_dimensions["J"].width == 40
+    assert sheet.column_dimensions["C"].width == 24
+    assert sheet.column_dimensions["J"].width == 36
     due = sheet["F4"]
     assert due.is_date and due.value == datetime.datetime(2021, 6, 30)
     assert due.number_format == "yyyy-mm-dd"
@@ -320,3 +320,18 @@ def test_file_response_for_csv():
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "filename*=utf-8''%E5%8F%B0%E8%B4%A6.csv" in response["Content-Disposition"]
+
+
+def test_rows_with_long_wrapped_text_are_tall_enough_to_print_it_whole():
+    content = build_xlsx(
+        sheet_title="t",
+        headers=["短", "长"],
+        rows=[("一行", "短文本"), ("一行", "进展" * 40), ("一行", "甲\n乙\n丙")],
+        column_widths=[10, 20],
+        wrapped_columns=[1],
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+
+    assert sheet.row_dimensions[2].height is None  # one line: the program's own height
+    assert sheet.row_dimensions[3].height == 15 * 9  # 160 columns of Chinese text in 19
+    assert sheet.row_dimensions[4].height == 15 * 3

@@ -134,13 +134,16 @@ def test_export_is_the_monthly_reporting_form_in_office_layout(client, liaison, 
     assert [text.split(":")[0] for text in info] == ["填报单位", "填报人", "联系电话", "填报日期"]
     headers = [cell.value for cell in sheet[HEADER_ROW]]
     assert headers[:3] == ["编号", "任务来源(条款)", "工作任务"]
-    assert "进度(%)" in headers and "进展情况" in headers and "上云企业数(家)" in headers
+    assert "进度(%)" in headers and "进展情况" in headers
+    assert headers[-2:] == ["指标1", "数值1"]  # a slot per indicator of the row's task
     assert sheet.freeze_panes == "D4"
     assert sheet.print_title_rows == "$3:$3"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     assert sheet.column_dimensions["J"].width >= 30  # 进展情况 fits Chinese text
     # Read-only columns are shaded; the editable ones are not.
     first = row_of(sheet, ledger["open"][0])
+    assert sheet.cell(first, len(headers) - 1).value == "上云企业数(家)"
+    assert sheet.cell(first, len(headers) - 1).fill.fgColor.rgb == "FFE7E6E6"
     assert sheet.cell(first, column("due_date")).fill.fgColor.rgb == "FFE7E6E6"
     assert sheet.cell(first, column("work_done")).fill.patternType is None
     # It shows last month's report to start from.
@@ -368,8 +371,9 @@ def test_rows_without_a_key_add_milestones_with_their_report(client, liaison, le
     }
     for name, value in values.items():
         sheet.cell(new, column(name)).value = value
-    indicator_column = [cell.value for cell in sheet[HEADER_ROW]].index("上云企业数(家)") + 1
-    sheet.cell(new, indicator_column).value = 120
+    name_column = [cell.value for cell in sheet[HEADER_ROW]].index("指标1") + 1
+    sheet.cell(new, name_column).value = "上云企业数(家)"
+    sheet.cell(new, name_column + 1).value = 120
 
     preview, pending = upload(client, workbook)
     assert "新增:建成酿造平台" in preview.content.decode()
@@ -413,10 +417,14 @@ def test_indicator_values_are_checked_strictly(client, liaison, ledger, indicato
     client.force_login(liaison)
     workbook = exported(client)
     sheet = workbook.active
-    indicator_column = [cell.value for cell in sheet[HEADER_ROW]].index("上云企业数(家)") + 1
-    lines = [row_of(sheet, milestone) for milestone in ledger["open"][:4]]
-    for line, value in zip(lines, ["-5", "600", "1.234", "1,200"], strict=True):
-        sheet.cell(line, indicator_column).value = value
+    value_column = [cell.value for cell in sheet[HEADER_ROW]].index("数值1") + 1
+    lines = [row_of(sheet, milestone) for milestone in ledger["open"][:6]]
+    for line, value in zip(lines, ["-5", "600", "1.234", "1,200"], strict=False):
+        sheet.cell(line, value_column).value = value
+    sheet.cell(lines[4], value_column - 1).value = "别的指标(个)"
+    sheet.cell(lines[4], value_column).value = 3
+    sheet.cell(lines[5], value_column - 1).value = None
+    sheet.cell(lines[5], value_column).value = 4
 
     preview, _pending = upload(client, workbook)
 
@@ -425,6 +433,8 @@ def test_indicator_values_are_checked_strictly(client, liaison, ledger, indicato
     assert f"第 {lines[1]} 行 上云企业数(家):600 不在 0.00–500.00 之间" in page
     assert f"第 {lines[2]} 行 上云企业数(家):1.234 最多保留两位小数" in page
     assert f"第 {lines[3]} 行 上云企业数(家):1,200 不在 0.00–500.00 之间" in page
+    assert f"第 {lines[4]} 行 指标1:“别的指标(个)”不是本行任务的指标" in page
+    assert f"第 {lines[5]} 行 数值1:没有对应的指标名称" in page
 
 
 def test_a_refusal_by_the_services_rolls_back_every_row(client, liaison, ledger, monkeypatch):
