@@ -204,11 +204,14 @@ def _month_title(period: datetime.date) -> str:
     return _("%(y)s 年 %(m)s 月") % {"y": period.year, "m": period.month}
 
 
+def review_label(row: FormRow) -> str:
+    """The 本月报送 cell: the month's report's review state, or 未报送."""
+    month = row.month_report
+    return str(dict(ReviewState.choices)[month.review_state]) if month else _("未报送")
+
+
 def _sheet_row(row: FormRow, form: LedgerForm) -> tuple:
     base = row.base
-    month = row.month_report
-    review = month.review_state if month else None
-    review_label = dict(ReviewState.choices).get(review, _("未报送")) if review else _("未报送")
     own = form.directive_indicators.get(row.directive_id, [])
     slots = []
     for slot in range(form.slots):
@@ -225,7 +228,7 @@ def _sheet_row(row: FormRow, form: LedgerForm) -> tuple:
         row.responsible_person,
         row.due_date,
         row.status,
-        str(review_label),
+        review_label(row),
         base.progress if base else row.progress,
         base.work_done if base else "",
         base.problems if base else "",

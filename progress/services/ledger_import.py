@@ -46,6 +46,7 @@ from progress.selectors.ledger_form import (
     directive_label,
     indicator_header,
     ledger_form,
+    review_label,
     slot_headers,
 )
 from progress.services.ledger import (
@@ -70,7 +71,7 @@ _FULL_WIDTH = str.maketrans({"(": "(", ")": ")", " ": " ", "%": "%", ",": ","})
 _PROGRESS = re.compile(r"(\d{1,3})\s*%?")
 _NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_READ_ONLY = ("directive", "title", "role", "responsible_person", "due_date", "status")
+_READ_ONLY = ("directive", "title", "role", "responsible_person", "due_date", "status", "review_state")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -384,6 +385,7 @@ def _read_only_notes(line: int, values: list, row: FormRow) -> list[Problem]:
         "role": row.role,
         "responsible_person": row.responsible_person,
         "status": row.status,
+        "review_state": review_label(row),
     }
     for name in _READ_ONLY:
         raw = _cell(values, COLUMN_INDEX[name])
@@ -399,11 +401,10 @@ def _read_only_notes(line: int, values: list, row: FormRow) -> list[Problem]:
                     )
                 )
         elif raw not in (None, "") and _normalise(_clean_text(raw)) != _normalise(current[name]):
-            message = (
-                _("状态由国资委确定,导入时不修改。")
-                if name == "status"
-                else _("该列为只读,导入时不修改;如需调整,请在时间节点页面办理。")
-            )
+            message = {
+                "status": _("状态由国资委确定,导入时不修改。"),
+                "review_state": _("本月报送的审核状态由国资委审核决定,导入时不修改。"),
+            }.get(name, _("该列为只读,导入时不修改;如需调整,请在时间节点页面办理。"))
             notes.append(Problem(line, _label(name), message))
     return notes
 

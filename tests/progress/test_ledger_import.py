@@ -309,6 +309,7 @@ def test_sasac_columns_are_not_imported_and_say_how_to_ask(client, liaison, ledg
     sheet.cell(line, column("due_date")).value = datetime.date(2099, 12, 31)
     sheet.cell(line, column("status")).value = "已销号"
     sheet.cell(line, column("title")).value = "改过的名称"
+    sheet.cell(line, column("review_state")).value = "已通过"
 
     preview, pending = upload(client, workbook)
 
@@ -316,6 +317,7 @@ def test_sasac_columns_are_not_imported_and_say_how_to_ask(client, liaison, ledg
     assert f"第 {line} 行 时间节点:时间节点由国资委确定,导入时不修改;如需延期" in page
     assert f"第 {line} 行 状态:状态由国资委确定" in page
     assert f"第 {line} 行 工作任务:该列为只读" in page
+    assert f"第 {line} 行 本月报送:本月报送的审核状态由国资委审核决定" in page
     assert pending.plan["reports"] == []  # nothing else changed
     commit(client, pending)
     milestone.refresh_from_db()
@@ -612,3 +614,24 @@ def test_workspace_offers_import_to_the_liaison_only(client, liaison, sasac, lea
         client.force_login(user)
         page = client.get("/enterprises/qdbeer/").content.decode()
         assert (IMPORT in page) is offered, user
+
+
+def test_control_characters_and_nul_in_text_are_stored_safely(client, liaison, enterprise, ledger):
+    """PostgreSQL refuses NUL in text: it is dropped; other control characters survive the round trip."""
+    from progress.exports import build_xlsx
+    from progress.selectors.ledger_form import ledger_form, sheet
+
+    form = ledger_form(Milestone.objects.all(), enterprise=enterprise, period=this_month())
+    layout = sheet(form, enterprise=enterprise, user=liaison)
+    rows = [list(row) for row in layout["rows"]]
+    target = next(row for row in rows if row[COLUMN_INDEX["key"]] == ledger["open"][0].pk)
+    target[COLUMN_INDEX["work_done"]] = "第一段\x00\x07第二段 _x0041_"
+    client.force_login(liaison)
+
+    response = client.post(IMPORT, {"file": SimpleUploadedFile("台账.xlsx", build_xlsx(**{**layout, "rows": rows}))})
+    pending = LedgerImport.objects.get()
+    client.post(f"{IMPORT}{pending.token}/commit/")
+
+    assert response.status_code == 302
+    report = ProgressReport.objects.get(period=this_month())
+    assert report.work_done == "第一段\x07第二段 _x0041_"
