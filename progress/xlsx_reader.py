@@ -72,6 +72,7 @@ class Limits:
 
 @dataclasses.dataclass
 class Sheet:
+    name: str
     rows: list[tuple[int, list]]  # (row number as Excel shows it, values from column A)
 
 
@@ -151,15 +152,17 @@ class _Reader:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
             raise SpreadsheetError(_("文件已损坏,无法解压。请重新保存后上传。")) from None
 
-    def first_sheet(self) -> tuple[str, str | None, str | None, bool]:
-        """The first sheet's part, the shared strings and styles parts, and whether dates count from 1904."""
+    def first_sheet(self) -> tuple[str, str, str | None, str | None, bool]:
+        """The first sheet's name and part, the shared strings and styles parts, and whether dates count from 1904."""
         sheet_id: list[str] = []
+        sheet_name: list[str] = []
         date1904 = [False]
 
         def workbook_start(name, attrs):
             local = _local(name)
             if local == "sheet" and not sheet_id:
                 sheet_id.extend(value for key, value in attrs.items() if _local(key) == "id")
+                sheet_name.append(attrs.get("name", ""))
             elif local == "workbookPr" and attrs.get("date1904") in ("1", "true"):
                 date1904[0] = True
 
@@ -178,7 +181,7 @@ class _Reader:
         sheet = targets.get(sheet_id[0]) if sheet_id else None
         if sheet is None:
             raise SpreadsheetError(_("工作簿中没有工作表。"))
-        return sheet, by_type.get("sharedStrings"), by_type.get("styles"), date1904[0]
+        return sheet_name[0], sheet, by_type.get("sharedStrings"), by_type.get("styles"), date1904[0]
 
     def shared_strings(self, name: str | None) -> list[str]:
         if name is None:
@@ -251,7 +254,7 @@ class _Reader:
                 percents.add(index)
         return dates, percents
 
-    def sheet(self, name: str, strings: list[str], dates: set[int], percents: set[int], epoch) -> Sheet:
+    def sheet(self, name: str, part: str, strings: list[str], dates: set[int], percents: set[int], epoch) -> Sheet:
         limits = self.limits
         rows: list[tuple[int, list]] = []
         state = {"row": 0, "rows_seen": 0, "col": 0, "type": "n", "style": 0, "collect": False, "inline": False}
@@ -349,8 +352,8 @@ class _Reader:
                 return f"{(number * 100).normalize():f}%"
             return number
 
-        self.parse(name, start, end, text)
-        return Sheet(rows=rows)
+        self.parse(part, start, end, text)
+        return Sheet(name=name, rows=rows)
 
 
 def _check_container(head: bytes, size: int, limits: Limits) -> None:
@@ -402,7 +405,7 @@ def read_first_sheet(file: IO[bytes], limits: Limits = Limits()) -> Sheet:
         if "xl/workbook.xml" not in names:
             raise SpreadsheetError(_("该文件不是 .xlsx 格式的 Excel 工作簿。请使用本系统导出的台账。"))
         reader = _Reader(archive, limits)
-        sheet, shared, styles, date1904 = reader.first_sheet()
+        name, part, shared, styles, date1904 = reader.first_sheet()
         strings = reader.shared_strings(shared)
         dates, percents = reader.styles(styles)
-        return reader.sheet(sheet, strings, dates, percents, _EPOCH_1904 if date1904 else _EPOCH_1900)
+        return reader.sheet(name, part, strings, dates, percents, _EPOCH_1904 if date1904 else _EPOCH_1900)

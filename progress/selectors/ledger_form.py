@@ -273,7 +273,8 @@ def sheet(form: LedgerForm, *, enterprise: Enterprise, user) -> dict:
         ),
     ]
     return {
-        "sheet_title": _("月度台账"),
+        # The month travels in the sheet's name: the import checks it against the month chosen.
+        "sheet_title": f"{_('月度台账')} {form.period:%Y-%m}",
         "title": _("%(e)s工业互联网任务推进台账(%(month)s)")
         % {"e": enterprise.short_name, "month": _month_title(form.period)},
         "info": info,

@@ -71,6 +71,8 @@ _FULL_WIDTH = str.maketrans({"(": "(", ")": ")", " ": " ", "%": "%", ",": ","})
 _PROGRESS = re.compile(r"(\d{1,3})\s*%?")
 _NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+# The exported form's sheet is named "月度台账 2026-11" (a renamed sheet is not checked).
+_SHEET_MONTH = re.compile(r"(\d{4}-\d{2})\s*$")
 _READ_ONLY = ("directive", "title", "role", "responsible_person", "due_date", "status", "review_state")
 
 
@@ -537,10 +539,18 @@ def read_ledger_file(*, enterprise: Enterprise, user, file: IO[bytes], period: d
     """Read and check an uploaded reporting form for ``enterprise`` and ``period``; writes nothing."""
     plan = ImportPlan(period=period)
     try:
-        rows = read_first_sheet(file, LIMITS).rows
+        sheet = read_first_sheet(file, LIMITS)
     except SpreadsheetError as error:
         plan.errors.append(str(error))
         return plan
+    month = _SHEET_MONTH.search(sheet.name)
+    if month and month.group(1) != f"{period:%Y-%m}":
+        message = _("这是 %(sheet)s 的台账,与所选报送期 %(period)s 不一致。")
+        advice = _("请选择报送期 %(sheet)s,或导出 %(period)s 的台账填写。")
+        months = {"sheet": month.group(1), "period": f"{period:%Y-%m}"}
+        plan.errors.append((message + advice) % months)
+        return plan
+    rows = sheet.rows
     form = ledger_form(scoping.visible_milestones(user), enterprise=enterprise, period=period)
     header_index = _find_header(rows, form)
     if header_index is None:

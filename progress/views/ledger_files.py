@@ -48,6 +48,17 @@ def _closed_period(request) -> ReportingPeriod | None:
     return period
 
 
+def _open_month(request) -> datetime.date:
+    """``?month=YYYY-MM``: the reporting form of that month, which must still take reports; default this month."""
+    value = request.GET.get("month")
+    if not value:
+        return current_period()
+    month = _month(value)
+    if month > current_period() or ReportingPeriod.objects.filter(month=month, closed_at__isnull=False).exists():
+        raise Http404
+    return month
+
+
 def _ledger_response(rows: list[LedgerRow], *, kind: str, name: str, with_enterprise: bool, title: str):
     layout = sheet_layout(with_enterprise=with_enterprise)
     values = sheet_rows(rows, with_enterprise=with_enterprise)
@@ -74,14 +85,15 @@ def _as_of(period: ReportingPeriod | None) -> str:
 @login_required
 @require_GET
 def enterprise_ledger_export(request, code: str, kind: str):
-    """The enterprise's monthly reporting form; with ``?period=`` the ledger stored when that month was closed."""
+    """The enterprise's monthly reporting form (``?month=`` an earlier open month); with ``?period=`` the
+    ledger stored when that month was closed."""
     enterprise = scoping.get_enterprise_for_user(request.user, code)
     period = _closed_period(request)
     name = _("%(e)s台账-%(d)s") % {"e": enterprise.short_name, "d": _as_of(period)}
     if period is None:
-        form = ledger_form.ledger_form(
-            scoping.visible_milestones(request.user), enterprise=enterprise, period=current_period()
-        )
+        month = _open_month(request)
+        form = ledger_form.ledger_form(scoping.visible_milestones(request.user), enterprise=enterprise, period=month)
+        name = _("%(e)s台账-%(d)s") % {"e": enterprise.short_name, "d": month.strftime("%Y-%m")}
         return _form_response(request, enterprise, form, kind=kind, name=name)
     rows = snapshot_rows(period, scoping.visible_enterprises(request.user).filter(pk=enterprise.pk))
     title = _("%(e)s工业互联网任务推进台账(%(p)s 关账存档)") % {"e": enterprise.short_name, "p": _as_of(period)}
@@ -104,6 +116,14 @@ def ledger_export(request, kind: str):
     return _ledger_response(rows, kind=kind, name=name, with_enterprise=True, title=title)
 
 
+def _open_months() -> list[datetime.date]:
+    """This month, and last month while it still takes reports (its reports are due in this one)."""
+    this_month = current_period()
+    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    closed = ReportingPeriod.objects.filter(month=last_month, closed_at__isnull=False).exists()
+    return [this_month] if closed else [this_month, last_month]
+
+
 def _import_context(request, enterprise, **extra) -> dict:
     assignments = (
         scoping.visible_assignments(request.user)
@@ -111,7 +131,7 @@ def _import_context(request, enterprise, **extra) -> dict:
         .select_related("directive")
         .order_by("directive__position")
     )
-    return {"enterprise": enterprise, "assignments": assignments, **extra}
+    return {"enterprise": enterprise, "assignments": assignments, "open_months": _open_months(), **extra}
 
 
 @login_required

@@ -635,3 +635,36 @@ def test_control_characters_and_nul_in_text_are_stored_safely(client, liaison, e
     assert response.status_code == 302
     report = ProgressReport.objects.get(period=this_month())
     assert report.work_done == "第一段\x07第二段 _x0041_"
+
+
+def test_last_months_form_files_last_months_reports_while_it_is_open(client, liaison, ledger):
+    milestone = ledger["open"][6]
+    ProgressReport.objects.filter(milestone=milestone).delete()
+    Milestone.objects.filter(pk=milestone.pk).update(latest_report=None)
+    client.force_login(liaison)
+    response = client.get(f"{EXPORT}?month={last_month():%Y-%m}")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = workbook.active
+    assert f"{last_month().year} 年 {last_month().month} 月" in sheet["A1"].value
+    assert sheet.title.endswith(f"{last_month():%Y-%m}")
+    line = row_of(sheet, milestone)
+    sheet.cell(line, column("progress")).value = 15
+    sheet.cell(line, column("work_done")).value = "补报上月"
+
+    wrong, _pending = upload(client, workbook)  # this month chosen, last month's sheet
+    assert f"这是 {last_month():%Y-%m} 的台账,与所选报送期 {this_month():%Y-%m} 不一致" in wrong.content.decode()
+    _preview, pending = upload(client, workbook, period=f"{last_month():%Y-%m}")
+    commit(client, pending)
+
+    assert milestone.reports.get().period == last_month()
+
+
+def test_the_form_of_a_closed_or_future_month_is_not_offered(client, liaison, sasac, ledger):
+    ReportingPeriod.objects.create(month=last_month(), closed_at=timezone.now(), closed_by=sasac)
+    next_month = (this_month() + datetime.timedelta(days=32)).replace(day=1)
+    client.force_login(liaison)
+
+    assert client.get(f"{EXPORT}?month={last_month():%Y-%m}").status_code == 404
+    assert client.get(f"{EXPORT}?month={next_month:%Y-%m}").status_code == 404
+    page = client.get(IMPORT).content.decode()
+    assert f"?month={this_month():%Y-%m}" in page and f"?month={last_month():%Y-%m}" not in page
