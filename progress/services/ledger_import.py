@@ -235,7 +235,7 @@ class ImportPlan:
         )
 
 
-def _header_layouts(form: LedgerForm) -> list[list[str]]:
+def _header_layouts() -> list[list[str]]:
     """The fixed headers in the user's language and in Chinese (a sheet exported in either comes back)."""
     layouts = []
     for language in dict.fromkeys([translation.get_language() or "zh-hans", "zh-hans"]):
@@ -244,9 +244,9 @@ def _header_layouts(form: LedgerForm) -> list[list[str]]:
     return layouts
 
 
-def _find_header(rows: list[tuple[int, list]], form: LedgerForm) -> int | None:
+def _find_header(rows: list[tuple[int, list]]) -> int | None:
     """The index in ``rows`` of the header row, or None."""
-    layouts = _header_layouts(form)
+    layouts = _header_layouts()
     for index, (_line, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         got = [_normalise(value) for value in values[: len(COLUMNS)]]
         if got in layouts:
@@ -264,7 +264,6 @@ class _Context:
     assignments: dict[str, Assignment]
     existing_titles: set[tuple[int, str]]
     may_add: bool
-    period: datetime.date
 
 
 def _slot_columns(header: list, plan: ImportPlan, line: int) -> list[tuple[int, int]]:
@@ -552,7 +551,7 @@ def read_ledger_file(*, enterprise: Enterprise, user, file: IO[bytes], period: d
         return plan
     rows = sheet.rows
     form = ledger_form(scoping.visible_milestones(user), enterprise=enterprise, period=period)
-    header_index = _find_header(rows, form)
+    header_index = _find_header(rows)
     if header_index is None:
         plan.errors.append(_("找不到台账的表头(编号、任务来源……)。请使用本系统导出的台账填写。"))
         return plan
@@ -571,7 +570,6 @@ def read_ledger_file(*, enterprise: Enterprise, user, file: IO[bytes], period: d
             .values_list("assignment_id", "title")
         },
         may_add=scoping.can_edit_enterprise(user, enterprise),
-        period=period,
     )
     keys_seen: dict[int, int] = {}
     titles_seen: dict = {}
