@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('progress', '0012_reminder_rule_bounds'),
+        ('progress', '0013_ledger_import'),
     ]
 
     operations = [
