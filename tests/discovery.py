@@ -7,6 +7,7 @@ add its name to ``World.values`` to test the page with a real row.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,6 +18,8 @@ from progress.reminders import services as reminders
 from progress.services import ledger as services
 from tests import factories
 from tests.progress.ledger_helpers import PDF_BYTES, last_month
+
+UNKNOWN_VALUES = (987654321, "unknown", "0f0f0f0f-0000-4000-8000-000000000000", "2026-01", "x")
 
 # Django's own and third-party routes: the admin (IT's), the language switch.
 SKIPPED_NAMESPACES = {"admin"}
@@ -33,10 +36,9 @@ class Route:
         for param, converter in self.converters.items():
             if param in values:
                 kwargs[param] = values[param]
-            elif type(converter).__name__ == "IntConverter":
-                kwargs[param] = 987654321
             else:
-                kwargs[param] = "unknown"
+                # A value of the converter's own form that matches no row.
+                kwargs[param] = next(v for v in UNKNOWN_VALUES if re.fullmatch(converter.regex, str(v)))
         return reverse(self.name, kwargs=kwargs)
 
 
