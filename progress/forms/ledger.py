@@ -39,6 +39,16 @@ class VersionedForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
 
+    def clean(self):
+        cleaned = super().clean()
+        # Without the version a stale save could not be told from a fresh one: it would overwrite
+        # whatever someone else saved meanwhile.
+        if self.instance.pk and cleaned.get("version") is None and "version" not in self.errors:
+            raise forms.ValidationError(
+                _("这张表单缺少版本信息,无法判断期间是否有人修改过。请重新打开页面后再保存。"), code="version_required"
+            )
+        return cleaned
+
     def set_version(self, version: int) -> None:
         """After a conflict: the user's input stays; the next save knowingly replaces the newer row."""
         data = self.data.copy()

@@ -94,3 +94,15 @@ def test_a_milestone_due_far_ahead_can_still_be_reported_on(client, liaison, mil
     response = client.post(f"/milestones/{milestone.pk}/reports/new/", report_post())
     assert response.status_code == 302
     assert client.get("/board/").status_code == 200
+
+
+def test_an_edit_without_its_version_is_refused_and_changes_nothing(client, liaison, milestone):
+    client.force_login(liaison)
+    response = client.post(
+        f"/milestones/{milestone.pk}/edit/",
+        {"title": "改名", "start_date": "2026-01-01", "due_date": "2026-12-31", "responsible_person": "张伟"},
+    )
+    assert response.status_code == 200
+    assert "这张表单缺少版本信息" in response.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.title != "改名"
