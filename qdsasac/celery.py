@@ -25,7 +25,7 @@ def refuse_a_misconfigured_worker(sender=None, **kwargs):
     lease (qdsasac.E002), or that no queue would reach, must not start and send twice."""
     from django.core import checks
 
-    serious = [message for message in checks.run_checks() if message.is_serious()]
+    serious = [message for message in checks.run_checks() if message.is_serious() and not message.is_silenced()]
     if serious:
         for message in serious:
             logger.critical("%s", message)

@@ -56,7 +56,7 @@ def test_the_default_timing_passes():
     REMINDER_SEND_DEADLINE_SECONDS=30,
 )
 def test_a_visibility_timeout_shorter_than_two_leases_is_refused():
-    assert ids(checks.check_reminder_timing()) == ["qdsasac.E004"]
+    assert ids(checks.check_reminder_timing()) == ["qdsasac.E007"]
 
 
 def test_every_channel_queue_is_declared():
@@ -65,7 +65,7 @@ def test_every_channel_queue_is_declared():
 
 @override_settings(CELERY_TASK_QUEUES=[])
 def test_a_channel_whose_queue_no_worker_consumes_is_refused():
-    assert set(ids(checks.check_reminder_queues())) == {"qdsasac.E003"}
+    assert set(ids(checks.check_reminder_queues())) == {"qdsasac.E006"}
 
 
 def test_checks_run_at_start():

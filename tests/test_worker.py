@@ -82,3 +82,23 @@ def test_the_health_check_is_unhealthy_without_a_usable_setting(tmp_path, value)
     env = worker_env(tmp_path, WORKER_HEARTBEAT_FILE=value)
     args = [sys.executable, str(BASE_DIR / "scripts" / "worker_healthcheck.py")]
     assert subprocess.run(args, env=env, capture_output=True).returncode == 1
+
+
+def test_a_check_silenced_by_the_operator_does_not_stop_the_worker(tmp_path):
+    """The demo runs with DEBUG off on http://127.0.0.1 and silences qdsasac.E001 on purpose."""
+    log = tmp_path / "worker.log"
+    env = worker_env(
+        tmp_path,
+        SECRET_KEY="a-test-secret-key-of-some-length",
+        DEBUG="false",
+        SITE_URL="http://127.0.0.1:8000",
+        SILENCED_SYSTEM_CHECKS="qdsasac.E001,qdsasac.W001",
+    )
+    process = start_worker(env, log)
+    try:
+        deadline = time.monotonic() + 60
+        while b"ready." not in log.read_bytes() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert process.poll() is None, log.read_text(errors="replace")[-2000:]
+    finally:
+        stop(process)

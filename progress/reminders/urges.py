@@ -4,18 +4,11 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from progress.models import Milestone, Notification, NotificationKind, ReminderRule, Urge
 from progress.reminders import outbox, selectors, services
 from progress.reminders.schedule import PlannedNotice, local_today, milestone_payload, recipients_of
-
-
-def history_reason(text: str) -> str:
-    """``text`` cut to what the history's reason column holds; the full text stays on the urge."""
-    limit = Milestone.history.model._meta.get_field("history_change_reason").max_length
-    return Truncator(text).chars(limit) if limit else text
 
 
 def _milestone_row(milestone: Milestone) -> dict:
@@ -41,7 +34,7 @@ def urge_milestone(*, milestone: Milestone, by, message: str = "") -> Urge:
             [milestone],
             update=True,
             default_user=by,
-            default_change_reason=history_reason(_("催办:%(message)s") % {"message": message or "-"}),
+            default_change_reason=_("催办:%(message)s") % {"message": message or "-"},
         )
         row = _milestone_row(milestone)
         payload = milestone_payload(row) | {"message": message, "sent_by": by.get_full_name() or by.username}
@@ -90,7 +83,7 @@ def acknowledge_urge(*, urge: Urge, by, reply: str = "") -> bool:
         ).update(read_at=now)
         reason = _("签收催办:%(reply)s") % {"reply": reply} if reply else _("签收催办")
         Milestone.history.bulk_history_create(
-            [milestone], update=True, default_user=by, default_change_reason=history_reason(reason)
+            [milestone], update=True, default_user=by, default_change_reason=reason
         )
         who = by.get_full_name() or by.username
         values = {"who": who, "title": milestone.title, "sent": timezone.localtime(urge.sent_at).strftime("%Y-%m-%d")}

@@ -1,7 +1,7 @@
 """The channels a notice reaches people by, one class each, in one registry.
 
 Adding a channel (SMS through a gateway, say) is one class with its ``Delivery.Channel``
-value and a broker queue that ``CELERY_TASK_QUEUES`` declares (check qdsasac.E003 says so
+value and a broker queue that ``CELERY_TASK_QUEUES`` declares (check qdsasac.E006 says so
 when it does not); the outbox, the sender, the sweep, the rules page and the resend buttons
 read this registry.
 """
