@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "enterprises.context_processors.role",
                 "progress.context_processors.unread_notifications",
+                "progress.context_processors.decision_queue",
             ],
         },
     },
@@ -137,6 +138,10 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A history row's change reason carries what people typed (a reason, a review comment, a
+# verification note) at any length the forms allow: a text column, not simple_history's 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

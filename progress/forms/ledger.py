@@ -1,4 +1,8 @@
-"""Forms of the ledger workflow. They validate input; the services in progress.services.ledger act."""
+"""Forms of the ledger workflow. They validate input; the services in progress.services act.
+
+Every form that changes an existing row carries the ``version`` the user saw; the service
+refuses a stale or missing one as a conflict.
+"""
 
 import datetime
 import re
@@ -17,11 +21,17 @@ from progress.services.ledger import (
     evidence_max_bytes,
 )
 
+# Reasons, comments and verification notes: long enough for any real note, short enough to read.
+NOTE_MAX_LENGTH = 2000
+
 
 def style(form: forms.BaseForm) -> None:
-    """Bootstrap classes on every widget, so templates render fields in one loop."""
+    """Bootstrap classes on every widget, so templates render fields in one loop; evidence
+    fields get their help text (the allowed types and size) in the request's language."""
     # Walks form.fields, not bound fields: those are cached and would freeze labels and help texts.
     for field in form.fields.values():
+        if isinstance(field, EvidenceField):
+            field.help_text = field.describe_limits()
         widget = field.widget
         if widget.is_hidden:
             continue
@@ -29,6 +39,27 @@ def style(form: forms.BaseForm) -> None:
         classes = widget.attrs.get("class", "").split()
         if css not in classes:
             widget.attrs["class"] = " ".join([*classes, css])
+
+
+def note_field(label, *, required: bool = True, rows: int = 2, help_text="") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=NOTE_MAX_LENGTH,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+MILESTONE_WIDGETS = {
+    "description": forms.Textarea(attrs={"rows": 3}),
+    "start_date": date_input(),
+    "due_date": date_input(),
+}
 
 
 class VersionedForm(forms.ModelForm):
@@ -53,6 +84,7 @@ class RevisionNoteMixin(forms.Form):
     revision_note = forms.CharField(
         label=_("修订说明"),
         required=False,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("实施方案已批准:修改须说明理由,将记入修订记录。"),
     )
@@ -83,14 +115,12 @@ class PlanForm(RevisionNoteMixin, VersionedForm):
 
 
 class MilestoneForm(RevisionNoteMixin, VersionedForm):
+    """A new milestone (on an approved plan, with a revision note), or an edit before approval."""
+
     class Meta:
         model = Milestone
         fields = ["title", "description", "start_date", "due_date", "responsible_person"]
-        widgets = {
-            "description": forms.Textarea(attrs={"rows": 3}),
-            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
+        widgets = MILESTONE_WIDGETS
 
     def clean(self):
         cleaned = super().clean()
@@ -100,8 +130,51 @@ class MilestoneForm(RevisionNoteMixin, VersionedForm):
         return cleaned
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+class ChangeRequestForm(VersionedForm):
+    """变更申请: what should change in an approved milestone, and why. The due date is shown but
+    moves only by an extension request: a form that sends another one is refused."""
+
+    reason = note_field(_("变更理由"), rows=3)
+
+    class Meta:
+        model = Milestone
+        fields = ["title", "description", "start_date", "due_date", "responsible_person"]
+        widgets = MILESTONE_WIDGETS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        due = self.fields["due_date"]
+        due.disabled = True
+        due.help_text = _("时间节点的调整请提交延期申请。")
+
+    def clean(self):
+        cleaned = super().clean()
+        sent = self.data.get(self.add_prefix("due_date"))
+        if sent and sent != self.instance.due_date.isoformat():
+            self.add_error("due_date", _("时间节点的调整须提交延期申请,不能在变更申请中修改。"))
+        start = cleaned.get("start_date")
+        if start and start > self.instance.due_date:
+            self.add_error("start_date", _("开始日期不能晚于时间节点。"))
+        return cleaned
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("title", "description", "start_date", "responsible_person")}
+
+
+class VersionForm(forms.Form):
+    """An action on a row the user saw at ``version``."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+    set_version = VersionedForm.set_version
+
+
+class ReasonForm(VersionForm):
+    reason = note_field(_("原因"))
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
@@ -110,10 +183,39 @@ class ReasonForm(forms.Form):
         return reason
 
 
-class CommentForm(forms.Form):
-    comment = forms.CharField(
-        label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
-    )
+class CommentForm(VersionForm):
+    comment = note_field(_("审核意见"), required=False)
+
+
+class DecisionForm(VersionForm):
+    """SASAC's decision on a request: a comment (the verification note of a closure), and for a
+    closure below 100 % the reason to close it anyway."""
+
+    comment = note_field(_("审批意见"), required=False)
+    shortfall_reason = note_field(_("未达100%销号说明"), required=False)
+
+
+class ExtensionRequestForm(VersionForm):
+    """延期申请: the new due date and why."""
+
+    due_date = forms.DateField(label=_("延期后的时间节点"), widget=date_input())
+    reason = note_field(_("延期理由"), rows=3)
+
+    def __init__(self, *args, milestone: Milestone, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.milestone = milestone
+        self.fields["due_date"].help_text = _("当前时间节点:%(due)s;原定时间节点:%(original)s。") % {
+            "due": milestone.due_date.isoformat(),
+            "original": milestone.original_due_date.isoformat(),
+        }
+
+    def clean_due_date(self):
+        due = self.cleaned_data["due_date"]
+        if due <= self.milestone.due_date:
+            raise forms.ValidationError(
+                _("延期后的时间节点须晚于当前时间节点(%(d)s)。") % {"d": self.milestone.due_date.isoformat()}
+            )
+        return due
 
 
 class MonthField(forms.CharField):
@@ -148,6 +250,14 @@ class EvidenceField(forms.FileField):
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
+    @staticmethod
+    def describe_limits() -> str:
+        """The help text, in the request's language and with the size limit in force."""
+        return _("可多选。允许 %(types)s,单个文件不超过 %(mb)s MB。") % {
+            "types": str(_("、")).join(ext.lstrip(".") for ext in EVIDENCE_TYPES),
+            "mb": round(evidence_max_bytes() / 1024 / 1024, 1),
+        }
+
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         cleaned = [super(EvidenceField, self).clean(f, initial) for f in files]
@@ -160,6 +270,15 @@ class EvidenceField(forms.FileField):
         if errors:
             raise forms.ValidationError(errors)
         return cleaned
+
+
+class ClosureRequestForm(VersionForm):
+    """申请销号: what was delivered, with the completion evidence."""
+
+    reason = note_field(
+        _("完成情况说明"), rows=4, help_text=_("说明交付成果和完成情况;国资委据此和佐证材料核实销号。")
+    )
+    evidence = EvidenceField(label=_("完成佐证材料"))
 
 
 class ReportForm(VersionedForm):
@@ -179,11 +298,6 @@ class ReportForm(VersionedForm):
 
     def __init__(self, *args, indicators: list[Indicator] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        limit_mb = round(evidence_max_bytes() / 1024 / 1024, 1)
-        self.fields["evidence"].help_text = _("可多选。允许 %(types)s,单个文件不超过 %(mb)s MB。") % {
-            "types": str(_("、")).join(ext.lstrip(".") for ext in EVIDENCE_TYPES),
-            "mb": limit_mb,
-        }
         if self.instance.pk:
             # The period of a filed report is fixed: it is part of the ledger row's identity.
             del self.fields["period"]

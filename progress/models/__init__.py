@@ -10,6 +10,7 @@ from progress.models.ledger import (
 )
 from progress.models.periods import LedgerSnapshot
 from progress.models.plans import ImplementationPlan, PlanStatus
+from progress.models.requests import MilestoneRequest, RequestKind, RequestState
 from progress.reminders.models import Delivery, Notification, NotificationKind, ReminderRule, Urge
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "IndicatorValue",
     "LedgerSnapshot",
     "Milestone",
+    "MilestoneRequest",
     "MilestoneStatus",
     "Notification",
     "NotificationKind",
@@ -28,6 +30,8 @@ __all__ = [
     "ProgressReport",
     "ReminderRule",
     "ReportingPeriod",
+    "RequestKind",
+    "RequestState",
     "ReviewState",
     "Urge",
 ]

@@ -10,14 +10,26 @@ from itertools import pairwise
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from directives.models import Assignment, Directive
 from enterprises.models import Enterprise
 from progress.health import HEALTH_LABELS, annotate_health
-from progress.models import ImplementationPlan, Milestone, ProgressReport, ReviewState
+from progress.models import (
+    ImplementationPlan,
+    Milestone,
+    MilestoneRequest,
+    ProgressReport,
+    RequestState,
+    ReviewState,
+)
+from progress.selectors.display import field_display
+from progress.selectors.requests import describe_changes
+
+_PENDING_REQUESTS = Prefetch(
+    "requests", queryset=MilestoneRequest.objects.filter(state=RequestState.PENDING), to_attr="pending_requests"
+)
 
 
 @dataclass
@@ -31,13 +43,18 @@ def workspace_groups(
 ) -> list[DirectiveGroup]:
     """The enterprise's assignments grouped by directive, each with its milestones (health annotated).
 
-    Milestones carry ``health``, ``health_label`` and ``latest_report`` (no extra query per row).
+    Milestones carry ``health``, ``health_label``, ``latest_report`` and ``pending`` (the pending
+    request, or None), with no extra query per row.
     """
-    milestones = annotate_health(Milestone.objects.select_related("latest_report")).order_by("due_date", "id")
+    milestones = (
+        annotate_health(Milestone.objects.select_related("latest_report"))
+        .prefetch_related(_PENDING_REQUESTS)
+        .order_by("due_date", "id")
+    )
     if health in HEALTH_LABELS:
         milestones = milestones.filter(health=health)
     assignments = (
-        assignments.select_related("directive", "directive__parent")
+        assignments.select_related("directive", "directive__parent", "enterprise")
         .prefetch_related(Prefetch("milestones", queryset=milestones), "directive__indicators")
         .order_by("directive__position", "id")
     )
@@ -47,6 +64,7 @@ def workspace_groups(
             continue  # a filtered list shows only the directives that have such milestones
         for milestone in assignment.milestones.all():
             milestone.health_label = HEALTH_LABELS[milestone.health]
+            milestone.pending = next(iter(milestone.pending_requests), None)
             # The row template links back to the assignment without another query.
             milestone.assignment = assignment
         group = groups.setdefault(assignment.directive_id, DirectiveGroup(assignment.directive, []))
@@ -58,9 +76,11 @@ def milestone_row(milestone_qs: QuerySet[Milestone], milestone_id: int) -> Miles
     """One workspace row (after an inline change), with the same annotations as the list."""
     milestone = (
         annotate_health(milestone_qs.select_related("latest_report", "assignment__enterprise", "assignment__directive"))
+        .prefetch_related(_PENDING_REQUESTS)
         .get(pk=milestone_id)
     )
     milestone.health_label = HEALTH_LABELS[milestone.health]
+    milestone.pending = next(iter(milestone.pending_requests), None)
     return milestone
 
 
@@ -114,7 +134,8 @@ _NOISE = {
     "latest_report",
     "latest_report_at",
     "latest_review_state",
-    "latest_report_at_risk",
+    "accepted_report",
+    "accepted_report_at_risk",
     "forecast_at_risk",
 }
 
@@ -146,23 +167,6 @@ _LABELS = {
 
 def _label(model, name: str) -> str:
     return str(_LABELS.get(name) or model._meta.get_field(name).verbose_name)
-
-
-def field_display(model, name: str, value, users: dict[int, str] | None = None) -> str:
-    """A stored value as people read it: choice labels, 是/否, local time, user names (``users``), "—" for empty."""
-    users = users or {}
-    model_field = model._meta.get_field(name)
-    if value is None or value == "":
-        return "—"
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if model_field.is_relation and model_field.related_model is get_user_model():
-        return users.get(value, str(value))
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return str(value)
 
 
 def _action(history_type: str) -> str:
@@ -226,18 +230,63 @@ def _entries_for(records: list, subject_of, users: dict[int, str]) -> list[Histo
     return entries
 
 
+# What a decision on a request changes, shown before -> after.
+_REQUEST_DECISION_FIELDS = ["state", "decision_comment", "shortfall_reason"]
+
+
+def _request_entries(records: list, users: dict[int, str]) -> list[HistoryEntry]:
+    """One request's history (oldest first): its filing with the original commitment beside what
+    was asked, then each decision with its state and comment before -> after."""
+    model = records[0].instance_type
+    first = records[0]
+    subject = first.get_kind_display()
+    entries = [
+        HistoryEntry(
+            when=first.history_date,
+            who=users.get(first.history_user_id, "—"),
+            subject=subject,
+            action=pgettext("history action", "提出"),
+            reason=first.reason,
+            changes=[HistoryChange(c.label, c.original, c.proposed) for c in describe_changes(first)],
+        )
+    ]
+    for old, new in pairwise(records):
+        delta = new.diff_against(old, included_fields=_REQUEST_DECISION_FIELDS)
+        entries.append(
+            HistoryEntry(
+                when=new.history_date,
+                who=users.get(new.history_user_id, "—"),
+                subject=subject,
+                action=_action(new.history_type),
+                reason=new.history_change_reason or "",
+                changes=[
+                    HistoryChange(
+                        _label(model, c.field),
+                        field_display(model, c.field, c.old, users),
+                        field_display(model, c.field, c.new, users),
+                    )
+                    for c in delta.changes
+                ],
+            )
+        )
+    return entries
+
+
 def milestone_history(milestone: Milestone) -> list[HistoryEntry]:
-    """Every change to the milestone, its reports and its enterprise's plan, newest first."""
+    """Every change to the milestone, its reports, its requests and its enterprise's plan, newest first."""
     milestone_records = list(milestone.history.order_by("history_date", "history_id"))
     report_records = list(
         ProgressReport.history.filter(milestone_id=milestone.pk).order_by("id", "history_date", "history_id")
+    )
+    request_records = list(
+        MilestoneRequest.history.filter(milestone_id=milestone.pk).order_by("id", "history_date", "history_id")
     )
     plan_records = list(
         ImplementationPlan.history.filter(enterprise_id=milestone.assignment.enterprise_id).order_by(
             "history_date", "history_id"
         )
     )
-    user_ids = {r.history_user_id for r in milestone_records + report_records + plan_records}
+    user_ids = {r.history_user_id for r in milestone_records + report_records + request_records + plan_records}
     for r in milestone_records:
         user_ids.add(r.closed_by_id)
     for r in report_records:
@@ -249,11 +298,18 @@ def milestone_history(milestone: Milestone) -> list[HistoryEntry]:
         u.pk: (u.get_full_name() or u.username) for u in get_user_model().objects.filter(pk__in=user_ids)
     }
     entries = _entries_for(milestone_records, lambda r: _("时间节点"), users)
-    by_report: dict[int, list] = {}
-    for record in report_records:
-        by_report.setdefault(record.id, []).append(record)
-    for records in by_report.values():
+    for records in _by_id(report_records):
         entries += _entries_for(records, lambda r: _("进展报送 %(p)s") % {"p": f"{r.period:%Y-%m}"}, users)
+    for records in _by_id(request_records):
+        entries += _request_entries(records, users)
     entries += _entries_for(plan_records, lambda r: _("实施方案"), users)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+def _by_id(records: list) -> list[list]:
+    """History records grouped by the row they record, each group oldest first."""
+    grouped: dict[int, list] = {}
+    for record in records:
+        grouped.setdefault(record.id, []).append(record)
+    return list(grouped.values())

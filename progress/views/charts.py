@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import plotly.io as pio
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -38,7 +39,7 @@ def _trace(kind: str, **properties) -> dict:
 
 
 def board_url(**params) -> str:
-    return "/board/?" + urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    return reverse("progress:board") + "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
 def _layout(*, height: int, **extra) -> dict:
@@ -176,6 +177,7 @@ def ranking_figure(rows) -> Chart:
         ("closure_points", _("按期销号"), "#0d6efd"),
         ("timeliness_points", _("按时报送"), "#20c997"),
         ("overdue_points", _("无逾期"), "#6f42c1"),
+        ("extension_points", _("无延期"), "#fd7e14"),
     ]
     traces = [
         _trace(

@@ -4,23 +4,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from progress import scoping
-from progress.forms.ledger import CommentForm, PlanForm
+from progress import scoping, workflow
+from progress.forms.ledger import CommentForm, PlanForm, VersionForm
 from progress.health import HEALTH_CHOICES
 from progress.models import PlanStatus
 from progress.selectors import ledger as selectors
 from progress.services import ledger as services
 from progress.views.board import milestone_table_context
-from progress.views.ledger import conflict_context
+from progress.views.helpers import act, back, conflict_context
 
 
 @login_required
 def workspace(request, code: str):
     """The ledger grouped by directive, or (``?view=table``) the board's sortable table, scoped."""
     enterprise = scoping.get_enterprise_for_user(request.user, code)
+    plan = selectors.plan_of(enterprise)
     health = request.GET.get("health", "")
     table_view = request.GET.get("view") == "table"
     if table_view:
@@ -35,6 +37,13 @@ def workspace(request, code: str):
         groups = selectors.workspace_groups(
             scoping.visible_assignments(request.user).filter(enterprise=enterprise), health=health
         )
+        committed = plan is not None and plan.status == PlanStatus.APPROVED
+        for group in groups:
+            for assignment in group.assignments:
+                for milestone in assignment.milestones.all():
+                    milestone.actions = scoping.milestone_actions(
+                        request.user, milestone, committed=committed, pending=milestone.pending
+                    )
     return render(
         request,
         "progress/workspace_detail.html",
@@ -42,14 +51,14 @@ def workspace(request, code: str):
             **table,
             "table_view": table_view,
             "enterprise": enterprise,
-            "plan": selectors.plan_of(enterprise),
+            "plan": plan,
             "groups": groups,
             "returned": selectors.returned_reports(
                 scoping.visible_reports(request.user).filter(milestone__assignment__enterprise=enterprise)
             ),
             "can_edit": scoping.can_edit_enterprise(request.user, enterprise),
             "can_import": scoping.can_import_ledger(request.user, enterprise),
-            "is_sasac": scoping.is_sasac(request.user),
+            "plan_actions": _plan_actions(request.user, enterprise, plan),
             "health": health,
             "health_choices": HEALTH_CHOICES,
         },
@@ -61,10 +70,10 @@ def plan_edit(request, code: str):
     enterprise = scoping.get_enterprise_for_user(request.user, code)
     scoping.require_edit_enterprise(request.user, enterprise)
     plan = selectors.plan_of(enterprise)
-    if plan is not None and plan.status == PlanStatus.SUBMITTED:
-        messages.error(request, _("实施方案正在审核中,暂不能修改。"))
+    if plan is not None and "edit" not in _plan_actions(request.user, enterprise, plan):
+        messages.error(request, workflow.refusal(workflow.PLAN, plan.status, "edit"))
         return redirect("progress:workspace", code=code)
-    require_revision = plan is not None and plan.status == PlanStatus.APPROVED
+    require_revision = plan is not None and workflow.allows(workflow.PLAN, plan.status, "revise")
     form = PlanForm(request.POST or None, instance=plan, require_revision=require_revision)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -103,29 +112,59 @@ def _plan_for(request, code: str):
 def plan_submit(request, code: str):
     enterprise, plan = _plan_for(request, code)
     scoping.require_edit_enterprise(request.user, enterprise)
-    try:
-        services.plan_submit(plan=plan, by=request.user)
-    except services.LedgerError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("实施方案已提交国资委审核。"))
+    form = VersionForm(request.POST)
+    form.is_valid()
+    act(
+        request,
+        lambda: services.plan_submit(plan=plan, by=request.user, expected_version=form.cleaned_data.get("version")),
+        done=_("实施方案已提交国资委审核。"),
+    )
     return redirect("progress:workspace", code=code)
 
 
 @require_POST
 @login_required
 def plan_review(request, code: str, decision: str):
+    """SASAC approves or returns a submitted plan, from the queue or the workspace."""
     enterprise, plan = _plan_for(request, code)
     scoping.require_sasac(request.user)
     form = CommentForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    try:
-        if decision == "approve":
-            services.plan_approve(plan=plan, by=request.user, comment=comment)
-            messages.success(request, _("已批准%(e)s的实施方案。") % {"e": enterprise.short_name})
-        else:
-            services.plan_return(plan=plan, by=request.user, comment=comment)
-            messages.success(request, _("已退回%(e)s的实施方案。") % {"e": enterprise.short_name})
-    except services.LedgerError as error:
-        messages.error(request, str(error))
-    return redirect("progress:workspace", code=code)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    elif decision == "approve":
+        act(
+            request,
+            lambda: services.plan_approve(
+                plan=plan,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                expected_version=form.cleaned_data["version"],
+            ),
+            done=_("已批准%(e)s的实施方案。") % {"e": enterprise.short_name},
+        )
+    else:
+        act(
+            request,
+            lambda: services.plan_return(
+                plan=plan,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                expected_version=form.cleaned_data["version"],
+            ),
+            done=_("已退回%(e)s的实施方案。") % {"e": enterprise.short_name},
+        )
+    return back(request, reverse("progress:workspace", kwargs={"code": code}))
+
+
+def _plan_actions(user, enterprise, plan) -> frozenset[str]:
+    """The plan buttons ``user`` gets: the liaison edits (or revises) and submits, SASAC approves or returns."""
+    if plan is None:
+        return frozenset({"edit"}) if scoping.can_edit_enterprise(user, enterprise) else frozenset()
+    actions = set()
+    if scoping.can_edit_enterprise(user, enterprise):
+        actions |= {a for a in ("edit", "revise", "submit") if workflow.allows(workflow.PLAN, plan.status, a)}
+        if "revise" in actions:
+            actions.add("edit")
+    if scoping.is_sasac(user):
+        actions |= {a for a in ("approve", "return") if workflow.allows(workflow.PLAN, plan.status, a)}
+    return frozenset(actions)

@@ -27,6 +27,8 @@ HEADERS = [
     "下步计划",
     "完成状态",
     "更新时间",
+    "原定时间节点",
+    "延期次数",
 ]
 
 
@@ -38,10 +40,18 @@ def values(sheet) -> list[tuple]:
     return list(sheet.iter_rows(values_only=True))
 
 
-def add_milestone(enterprise, *, directive=None, title, due, report_text=None, progress=40, **kwargs):
+def add_milestone(
+    enterprise, *, directive=None, title, due, report_text=None, progress=40, review_state="accepted", **kwargs
+):
+    """A milestone of ``enterprise``; with ``report_text``, its report at ``progress``, reviewed as ``review_state``."""
     assignment = factories.AssignmentFactory(enterprise=enterprise, **({"directive": directive} if directive else {}))
     milestone = factories.MilestoneFactory(
-        assignment=assignment, title=title, due_date=due, start_date=due - datetime.timedelta(days=90), **kwargs
+        assignment=assignment,
+        title=title,
+        due_date=due,
+        start_date=due - datetime.timedelta(days=90),
+        progress=progress if review_state == "accepted" else 0,
+        **kwargs,
     )
     if report_text:
         report = factories.ProgressReportFactory(
@@ -50,9 +60,9 @@ def add_milestone(enterprise, *, directive=None, title, due, report_text=None, p
             work_done=report_text,
             problems="资金到位慢",
             next_steps="上线试运行",
+            review_state=review_state,
         )
         milestone.latest_report = report
-        milestone.progress = progress
         milestone.save()
     return milestone
 
@@ -91,7 +101,28 @@ def test_liaison_downloads_own_ledger_as_xlsx_in_office_layout(client, liaison, 
     assert first[4] == "张伟"
     assert first[6:9] == ("完成平台选型", "资金到位慢", "上线试运行")
     assert first[9] == "进行中(40%)"
+    assert first[11:] == (datetime.datetime(2021, 6, 30), 0)  # the original commitment, no extension
     assert rows[2][6] is None  # no report yet: the row is there, its report cells empty
+
+
+def test_a_figure_waiting_for_review_is_marked_as_such_beside_the_accepted_one(client, liaison, enterprise):
+    add_milestone(
+        enterprise, title="待审核的节点", due=datetime.date(2021, 6, 30), report_text="新进展", progress=60,
+        review_state="pending",
+    )
+    client.force_login(liaison)
+    [row] = values(read_xlsx(client.get("/enterprises/qdbeer/ledger.xlsx")))[1:]
+    assert row[9] == "进行中(0%;待审核 60%)"
+
+
+def test_an_extended_milestone_shows_its_original_due_date_and_extensions(client, sasac, enterprise):
+    add_milestone(
+        enterprise, title="延期的节点", due=datetime.date(2021, 9, 30), original_due_date=datetime.date(2021, 6, 30),
+        extension_count=2,
+    )
+    client.force_login(sasac)
+    [row] = values(read_xlsx(client.get("/enterprises/qdbeer/ledger.xlsx")))[1:]
+    assert (row[5], row[11], row[12]) == (datetime.datetime(2021, 9, 30), datetime.datetime(2021, 6, 30), 2)
 
 
 def test_exported_ledger_has_frozen_header_widths_and_real_dates(client, liaison, ledger):
@@ -193,10 +224,19 @@ def test_closed_withdrawn_milestones_show_their_state(client, sasac, enterprise)
         status=MilestoneStatus.WITHDRAWN,
         withdrawn_reason="合并",
     )
+    add_milestone(
+        enterprise,
+        title="低于百分之百销号的节点",
+        due=datetime.date(2021, 3, 31),
+        status=MilestoneStatus.CLOSED,
+        closed_at=timezone.now(),
+        progress=80,
+    )
     client.force_login(sasac)
     rows = values(read_xlsx(client.get("/enterprises/qdbeer/ledger.xlsx")))
 
-    assert [row[9] for row in rows[1:]] == ["已销号", "已撤销"]
+    # Closing never rewrites the progress: a closure below 100 % says so.
+    assert [row[9] for row in rows[1:]] == ["已销号", "已撤销", "已销号(80%)"]
 
 
 def test_period_of_an_open_month_is_not_found(client, sasac, ledger):

@@ -4,12 +4,16 @@ Rows are (name, method, url template, {role: expected status}). POST bodies are 
 allowed request ends in its normal answer (200 page or 302 after the action).
 """
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
+from progress.models import ImplementationPlan, Milestone, ProgressReport
 from progress.services import ledger as services
+from progress.services import requests as request_services
 from tests import factories
-from tests.progress.ledger_helpers import PDF_BYTES, last_month
+from tests.progress.ledger_helpers import PDF_BYTES, close_milestone, last_month
 
 ROLES = ["sasac", "leader", "liaison", "other_liaison", "anonymous"]
 
@@ -25,6 +29,8 @@ MATRIX = [
     ("milestone create", "get", "/assignments/{assignment}/milestones/new/", expect(403, 403, 200, 404)),
     ("milestone detail", "get", "/milestones/{milestone}/", expect(200, 200, 200, 404)),
     ("milestone edit", "get", "/milestones/{milestone}/edit/", expect(403, 403, 200, 404)),
+    ("request extension", "get", "/milestones/{milestone}/request-extension/", expect(403, 403, 200, 404)),
+    ("request closure", "get", "/milestones/{milestone}/request-closure/", expect(403, 403, 200, 404)),
     ("report create", "get", "/milestones/{milestone}/reports/new/", expect(403, 403, 200, 404)),
     ("report edit", "get", "/reports/{report}/edit/", expect(403, 403, 200, 404)),
     ("evidence", "get", "/evidence/{evidence}/", expect(200, 200, 200, 404)),
@@ -39,6 +45,10 @@ MATRIX = [
     ("milestone withdraw", "post", "/milestones/{milestone}/withdraw/", expect(403, 403, 302, 404)),
     ("request closure", "post", "/milestones/{milestone}/request-closure/", expect(403, 403, 302, 404)),
     ("milestone close", "post", "/milestones/{milestone}/close/", expect(302, 403, 403, 404)),
+    ("request extension", "post", "/milestones/{milestone}/request-extension/", expect(403, 403, 302, 404)),
+    ("request approve", "post", "/requests/{request}/approve/", expect(302, 403, 403, 404)),
+    ("request refuse", "post", "/requests/{request}/refuse/", expect(302, 403, 403, 404)),
+    ("request cancel", "post", "/requests/{request}/cancel/", expect(403, 403, 302, 404)),
     ("milestone reopen", "post", "/milestones/{milestone}/reopen/", expect(302, 403, 403, 404)),
     ("report create", "post", "/milestones/{milestone}/reports/new/", expect(403, 403, 302, 404)),
     ("report edit", "post", "/reports/{report}/edit/", expect(403, 403, 302, 404)),
@@ -47,7 +57,11 @@ MATRIX = [
 ]
 
 # Action URLs answer GET with 405 for everyone: nothing changes on a GET.
-POST_ONLY = [row for row in MATRIX if row[1] == "post" and not row[2].endswith(("/plan/", "/new/", "/edit/"))]
+POST_ONLY = [
+    row
+    for row in MATRIX
+    if row[1] == "post" and not row[2].endswith(("/plan/", "/new/", "/edit/", "/request-extension/", "/request-closure/"))
+]
 
 
 @pytest.fixture
@@ -56,6 +70,14 @@ def world(enterprise, liaison, sasac):
     assignment = factories.AssignmentFactory(enterprise=enterprise, directive=directive)
     milestone = factories.MilestoneFactory(assignment=assignment)
     plan = services.plan_save(enterprise=enterprise, by=liaison, expected_version=None, title="方案")
+    # A second milestone, approved plan or not, with an extension request waiting for SASAC.
+    requested = factories.MilestoneFactory(assignment=assignment)
+    pending = factories.MilestoneRequestFactory(
+        milestone=requested,
+        kind="extension",
+        original={"due_date": requested.due_date.isoformat()},
+        proposed={"due_date": (requested.due_date + datetime.timedelta(days=30)).isoformat()},
+    )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     report = services.report_file(
@@ -70,6 +92,8 @@ def world(enterprise, liaison, sasac):
         "code": enterprise.code,
         "assignment": assignment.pk,
         "milestone": milestone.pk,
+        "requested": requested.pk,
+        "request": pending.pk,
         "report": report.pk,
         "evidence": report.evidence.get().pk,
         "plan": plan,
@@ -86,27 +110,46 @@ def body_for(name: str, world: dict) -> dict:
         "description": "",
     }
     report_fields = {"progress": "50", "work_done": "进展", "problems": "", "next_steps": "", "support_needed": ""}
+    milestone = Milestone.objects.get(pk=world["milestone"])
+    plan = ImplementationPlan.objects.get(pk=world["plan"].pk)
     return {
         "plan save": {"title": "方案", "roadmap": "", "timetable": "", "responsibility": "", "version": 1},
-        "plan return": {"comment": "请修改"},
+        "plan submit": {"version": plan.version},
+        "plan approve": {"version": plan.version},
+        "plan return": {"comment": "请修改", "version": plan.version},
         "milestone create": milestone_fields,
         "milestone edit": {**milestone_fields, "version": 1},
-        "milestone withdraw": {"reason": "合并"},
-        "milestone reopen": {"reason": "复核"},
+        "milestone withdraw": {"reason": "合并", "version": milestone.version},
+        "milestone reopen": {"reason": "复核", "version": milestone.version},
+        "milestone close": {"comment": "经核验", "shortfall_reason": "阶段目标已完成", "version": 1},
+        "request closure": {"reason": "已完成", "version": milestone.version},
+        "request extension": {"due_date": "2031-06-30", "reason": "设备延期交付", "version": 1},
+        "request approve": {"comment": "同意", "version": 1},
+        "request refuse": {"comment": "理由不足", "version": 1},
+        "request cancel": {"version": 1},
         "report create": {**report_fields, "period": timezone.localdate().strftime("%Y-%m")},
         "report edit": {**report_fields, "version": 1},
-        "report return": {"comment": "补充材料"},
+        "report accept": {"version": 1},
+        "report return": {"comment": "补充材料", "version": 1},
     }.get(name, {})
 
 
 def prepare(name: str, world: dict) -> None:
     """Put the row in the state the action expects, so an allowed call really acts."""
-    if name in ("plan approve", "plan return"):
-        services.plan_submit(plan=world["plan"], by=None)
+    if name in ("plan approve", "plan return", "request extension"):
+        services.plan_submit(plan=world["plan"], by=None, expected_version=world["plan"].version)
+    if name == "request extension":
+        services.plan_approve(plan=world["plan"], by=world["sasac"], expected_version=world["plan"].version + 1)
+    if name in ("milestone close", "milestone reopen"):
+        report = ProgressReport.objects.get(pk=world["report"])
+        services.report_accept(report=report, by=world["sasac"], expected_version=report.version)
+    if name == "milestone close":
+        milestone = Milestone.objects.get(pk=world["milestone"])
+        request_services.request_file(
+            milestone=milestone, by=None, kind="closure", reason="已完成", expected_version=milestone.version
+        )
     if name == "milestone reopen":
-        from progress.models import Milestone
-
-        services.milestone_close(milestone=Milestone.objects.get(pk=world["milestone"]), by=world["sasac"])
+        close_milestone(Milestone.objects.get(pk=world["milestone"]), liaison=None, sasac=world["sasac"])
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -136,11 +179,16 @@ def test_action_urls_refuse_get(client, request, world, role, name, method, url,
 
 def test_allowed_actions_really_act(client, liaison, sasac, world):
     """The matrix's 302s are the actions themselves, not refusals ending in a redirect."""
-    from progress.models import Milestone, ProgressReport
+    from progress.models import MilestoneRequest
 
     client.force_login(liaison)
-    client.post(f"/milestones/{world['milestone']}/request-closure/")
+    client.post(f"/milestones/{world['milestone']}/request-closure/", body_for("request closure", world))
     assert Milestone.objects.get(pk=world["milestone"]).status == "closure_requested"
     client.force_login(sasac)
-    client.post(f"/reports/{world['report']}/accept/", {"comment": ""})
+    client.post(f"/reports/{world['report']}/accept/", body_for("report accept", world))
     assert ProgressReport.objects.get(pk=world["report"]).review_state == "accepted"
+    client.post(f"/milestones/{world['milestone']}/close/", body_for("milestone close", world))
+    assert Milestone.objects.get(pk=world["milestone"]).status == "closed"
+    client.post(f"/requests/{world['request']}/approve/", body_for("request approve", world))
+    assert MilestoneRequest.objects.get(pk=world["request"]).state == "approved"
+    assert Milestone.objects.get(pk=world["requested"]).extension_count == 1
