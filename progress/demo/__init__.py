@@ -691,6 +691,9 @@ def _reports(rng: random.Random, plan: _Plan, liaison: User, sasac: User) -> lis
         closing = last and milestone.status == MilestoneStatus.CLOSED
         if closing:
             review_state = ReviewState.ACCEPTED
+        elif last and milestone.status == MilestoneStatus.CLOSURE_REQUESTED:
+            # Half the closure requests wait on their final report's review; the others SASAC can verify now.
+            review_state = ReviewState.ACCEPTED if rng.random() < 0.5 else ReviewState.PENDING
         elif period >= datetime.date(2026, 7, 1) and rng.random() < 0.04:
             review_state = ReviewState.RETURNED
         elif period == LAST_PERIOD:

@@ -166,8 +166,10 @@ def decisions_for(
     elif milestone.status == MilestoneStatus.OPEN and committed:
         roll = rng.random()
         filed = as_of - datetime.timedelta(days=rng.randint(2, 25), hours=rng.randint(0, 8))
+        # An extension asks for a date still ahead, from the later of the due date and today.
+        ahead = max(milestone.due_date, as_of.date())
         if roll < 0.04:
-            due = milestone.due_date + datetime.timedelta(days=rng.randint(30, 90))
+            due = ahead + datetime.timedelta(days=rng.randint(30, 90))
             decisions.append(
                 Decision(
                     kind=RequestKind.EXTENSION,
@@ -192,7 +194,7 @@ def decisions_for(
                 )
             )
         elif roll < 0.07:
-            due = milestone.due_date + datetime.timedelta(days=rng.randint(60, 180))
+            due = ahead + datetime.timedelta(days=rng.randint(60, 180))
             decisions.append(
                 Decision(
                     kind=RequestKind.EXTENSION,

@@ -172,7 +172,11 @@ def test_zero_weights_score_zero_instead_of_dividing_by_zero(enterprise, sasac):
         score=Decimal(50),
     )
     assessment_weights_update(
-        on_time_closure=Decimal(0), report_timeliness=Decimal(0), overdue_work=Decimal(0), extensions=Decimal(0), by=sasac
+        on_time_closure=Decimal(0),
+        report_timeliness=Decimal(0),
+        overdue_work=Decimal(0),
+        extensions=Decimal(0),
+        by=sasac,
     )
     assert AssessmentScore.objects.get(quarter=Q3).score == Decimal(0)
 

@@ -64,11 +64,15 @@ def test_a_pending_figure_never_lights_a_milestone(liaison, sasac, enterprise):
     # Halfway through the year 50 % is expected: the accepted 20 % is behind (yellow) whatever the
     # liaison reports; 60 % turns it green only once SASAC accepts it.
     on = datetime.date(2026, 7, 2)
-    m = MilestoneFactory(assignment=AssignmentFactory(enterprise=enterprise), start_date=START, due_date=DUE, progress=0)
+    m = MilestoneFactory(
+        assignment=AssignmentFactory(enterprise=enterprise), start_date=START, due_date=DUE, progress=0
+    )
     first = ledger.report_file(milestone=m, by=liaison, period=datetime.date(2026, 5, 1), progress=20, work_done="一期")
     ledger.report_accept(report=first, by=sasac, expected_version=first.version)
     assert health_both_ways(m, on) == "yellow"
-    second = ledger.report_file(milestone=m, by=liaison, period=datetime.date(2026, 6, 1), progress=60, work_done="二期")
+    second = ledger.report_file(
+        milestone=m, by=liaison, period=datetime.date(2026, 6, 1), progress=60, work_done="二期"
+    )
     assert health_both_ways(m, on) == "yellow"
     m.refresh_from_db()
     assert (m.progress, m.latest_report.progress) == (20, 60)

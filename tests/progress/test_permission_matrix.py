@@ -57,11 +57,8 @@ MATRIX = [
 ]
 
 # Action URLs answer GET with 405 for everyone: nothing changes on a GET.
-POST_ONLY = [
-    row
-    for row in MATRIX
-    if row[1] == "post" and not row[2].endswith(("/plan/", "/new/", "/edit/", "/request-extension/", "/request-closure/"))
-]
+FORM_PAGES = ("/plan/", "/new/", "/edit/", "/request-extension/", "/request-closure/")
+POST_ONLY = [row for row in MATRIX if row[1] == "post" and not row[2].endswith(FORM_PAGES)]
 
 
 @pytest.fixture
