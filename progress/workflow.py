@@ -7,6 +7,7 @@ show. Who may take an action is ``progress.scoping``'s business; this table says
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from progress.models import MilestoneStatus, PlanStatus, RequestState, ReviewState
 
@@ -58,26 +59,31 @@ STATE_LABELS = {
     REPORT: dict(ReviewState.choices),
     REQUEST: dict(RequestState.choices),
 }
-SUBJECTS = {PLAN: _("实施方案"), MILESTONE: _("时间节点"), REPORT: _("报送"), REQUEST: _("申请")}
+SUBJECTS = {
+    PLAN: pgettext_lazy("workflow subject", "实施方案"),
+    MILESTONE: pgettext_lazy("workflow subject", "时间节点"),
+    REPORT: pgettext_lazy("workflow subject", "报送"),
+    REQUEST: pgettext_lazy("workflow subject", "申请"),
+}
 ACTION_LABELS = {
-    "edit": _("修改"),
-    "revise": _("修订"),
-    "submit": _("提交审核"),
-    "approve": _("同意"),
-    "return": _("退回"),
-    "report": _("报送进展"),
-    "request": _("提出申请"),
-    "extend": _("延期"),
-    "change": _("变更"),
-    "withdraw": _("撤销"),
-    "request_closure": _("申请销号"),
-    "close": _("核实销号"),
-    "refuse_closure": _("不予销号"),
-    "cancel_closure": _("撤回销号申请"),
-    "reopen": _("重新打开"),
-    "accept": _("审核通过"),
-    "refuse": _("不同意"),
-    "cancel": _("撤回"),
+    "edit": pgettext_lazy("workflow action", "修改"),
+    "revise": pgettext_lazy("workflow action", "修订"),
+    "submit": pgettext_lazy("workflow action", "提交审核"),
+    "approve": pgettext_lazy("workflow action", "同意"),
+    "return": pgettext_lazy("workflow action", "退回"),
+    "report": pgettext_lazy("workflow action", "报送进展"),
+    "request": pgettext_lazy("workflow action", "提出申请"),
+    "extend": pgettext_lazy("workflow action", "延期"),
+    "change": pgettext_lazy("workflow action", "变更"),
+    "withdraw": pgettext_lazy("workflow action", "撤销"),
+    "request_closure": pgettext_lazy("workflow action", "申请销号"),
+    "close": pgettext_lazy("workflow action", "核实销号"),
+    "refuse_closure": pgettext_lazy("workflow action", "不予销号"),
+    "cancel_closure": pgettext_lazy("workflow action", "撤回销号申请"),
+    "reopen": pgettext_lazy("workflow action", "重新打开"),
+    "accept": pgettext_lazy("workflow action", "审核通过"),
+    "refuse": pgettext_lazy("workflow action", "不同意"),
+    "cancel": pgettext_lazy("workflow action", "撤回"),
 }
 
 
