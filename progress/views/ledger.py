@@ -78,6 +78,9 @@ def milestone_detail(request, milestone_id: int):
     milestone.health = health_of(milestone)
     milestone.health_label = HEALTH_LABELS[milestone.health]
     reports = list(selectors.reports_of_milestone(milestone))
+    can_edit = scoping.can_edit_enterprise(request.user, enterprise)
+    for report in reports:
+        report.editable = can_edit and workflow.allows(workflow.REPORT, report.review_state, "edit")
     requests = requests_of_milestone(milestone)
     pending = next((item for item in requests if item.state == RequestState.PENDING), None)
     if pending is not None:
