@@ -202,3 +202,18 @@ def require_sasac(user) -> None:
     """SASAC's own work (review, close, urge, rules). Leaders and liaisons get 403."""
     if not is_sasac(user):
         raise PermissionDenied
+
+
+def plan_actions(user, enterprise: Enterprise, plan: ImplementationPlan | None) -> frozenset[str]:
+    """The plan buttons ``user`` gets: the liaison writes ("edit"; "revise" once approved) and
+    submits, SASAC approves or returns a submitted plan (``progress.workflow``)."""
+    if plan is None:
+        return frozenset({"edit"}) if can_edit_enterprise(user, enterprise) else frozenset()
+    actions = set()
+    if can_edit_enterprise(user, enterprise):
+        actions |= {a for a in ("edit", "revise", "submit") if workflow.allows(workflow.PLAN, plan.status, a)}
+        if "revise" in actions:
+            actions.add("edit")
+    if is_sasac(user):
+        actions |= {a for a in ("approve", "return") if workflow.allows(workflow.PLAN, plan.status, a)}
+    return frozenset(actions)

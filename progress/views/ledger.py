@@ -137,8 +137,8 @@ def milestone_edit(request, milestone_id: int):
     enterprise = milestone.assignment.enterprise
     scoping.require_edit_enterprise(request.user, enterprise)
     pending = pending_request(milestone)
-    actions = milestone_actions(request, milestone, pending)
-    committed = "request_change" in actions or (pending is not None and services.plan_is_approved(enterprise))
+    committed = services.plan_is_approved(enterprise)
+    actions = scoping.milestone_actions(request.user, milestone, committed=committed, pending=pending)
     if "edit" not in actions and "request_change" not in actions:
         messages.error(request, _refusal(milestone, pending, "request" if committed else "edit"))
         return redirect(milestone_url(milestone))

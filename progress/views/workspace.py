@@ -58,7 +58,7 @@ def workspace(request, code: str):
             ),
             "can_edit": scoping.can_edit_enterprise(request.user, enterprise),
             "can_import": scoping.can_import_ledger(request.user, enterprise),
-            "plan_actions": _plan_actions(request.user, enterprise, plan),
+            "plan_actions": scoping.plan_actions(request.user, enterprise, plan),
             "health": health,
             "health_choices": HEALTH_CHOICES,
         },
@@ -70,7 +70,7 @@ def plan_edit(request, code: str):
     enterprise = scoping.get_enterprise_for_user(request.user, code)
     scoping.require_edit_enterprise(request.user, enterprise)
     plan = selectors.plan_of(enterprise)
-    if plan is not None and "edit" not in _plan_actions(request.user, enterprise, plan):
+    if plan is not None and "edit" not in scoping.plan_actions(request.user, enterprise, plan):
         messages.error(request, workflow.refusal(workflow.PLAN, plan.status, "edit"))
         return redirect("progress:workspace", code=code)
     require_revision = plan is not None and workflow.allows(workflow.PLAN, plan.status, "revise")
@@ -154,17 +154,3 @@ def plan_review(request, code: str, decision: str):
             done=_("已退回%(e)s的实施方案。") % {"e": enterprise.short_name},
         )
     return back(request, reverse("progress:workspace", kwargs={"code": code}))
-
-
-def _plan_actions(user, enterprise, plan) -> frozenset[str]:
-    """The plan buttons ``user`` gets: the liaison edits (or revises) and submits, SASAC approves or returns."""
-    if plan is None:
-        return frozenset({"edit"}) if scoping.can_edit_enterprise(user, enterprise) else frozenset()
-    actions = set()
-    if scoping.can_edit_enterprise(user, enterprise):
-        actions |= {a for a in ("edit", "revise", "submit") if workflow.allows(workflow.PLAN, plan.status, a)}
-        if "revise" in actions:
-            actions.add("edit")
-    if scoping.is_sasac(user):
-        actions |= {a for a in ("approve", "return") if workflow.allows(workflow.PLAN, plan.status, a)}
-    return frozenset(actions)
