@@ -8,21 +8,14 @@ import datetime
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from directives.models import Indicator
+from progress.forms.bounds import TEXT_MAX_CHARS, bound_dates, check_year
 from progress.models import ImplementationPlan, Milestone, ProgressReport
-from progress.services.ledger import (
-    EVIDENCE_TYPES,
-    REPORT_FIELDS,
-    LedgerError,
-    check_evidence_file,
-    current_period,
-    evidence_max_bytes,
-)
-
-# Reasons, comments and verification notes: long enough for any real note, short enough to read.
-NOTE_MAX_LENGTH = 2000
+from progress.services.evidence import EVIDENCE_TYPES, check_evidence_file, evidence_max_bytes
+from progress.services.ledger import REPORT_FIELDS, LedgerError, current_period
 
 
 def style(form: forms.BaseForm) -> None:
@@ -31,7 +24,7 @@ def style(form: forms.BaseForm) -> None:
     # Walks form.fields, not bound fields: those are cached and would freeze labels and help texts.
     for field in form.fields.values():
         if isinstance(field, EvidenceField):
-            field.help_text = field.describe_limits()
+            describe_evidence(field)
         widget = field.widget
         if widget.is_hidden:
             continue
@@ -45,7 +38,7 @@ def note_field(label, *, required: bool = True, rows: int = 2, help_text="") -> 
     return forms.CharField(
         label=label,
         required=required,
-        max_length=NOTE_MAX_LENGTH,
+        max_length=TEXT_MAX_CHARS,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
     )
@@ -70,8 +63,19 @@ class VersionedForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style(self)
+        bound_dates(self)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        # Without the version a stale save could not be told from a fresh one: it would overwrite
+        # whatever someone else saved meanwhile.
+        if self.instance.pk and cleaned.get("version") is None and "version" not in self.errors:
+            raise forms.ValidationError(
+                _("这张表单缺少版本信息,无法判断期间是否有人修改过。请重新打开页面后再保存。"), code="version_required"
+            )
+        return cleaned
 
     def set_version(self, version: int) -> None:
         """After a conflict: the user's input stays; the next save knowingly replaces the newer row."""
@@ -84,7 +88,7 @@ class RevisionNoteMixin(forms.Form):
     revision_note = forms.CharField(
         label=_("修订说明"),
         required=False,
-        max_length=NOTE_MAX_LENGTH,
+        max_length=TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("实施方案已批准:修改须说明理由,将记入修订记录。"),
     )
@@ -169,6 +173,7 @@ class VersionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style(self)
+        bound_dates(self)
 
     set_version = VersionedForm.set_version
 
@@ -230,12 +235,34 @@ class MonthField(forms.CharField):
         match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", value.strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise forms.ValidationError(_("请按“年-月”填写报送期,例如 2026-01。"))
+        check_year(int(match.group(1)))
         return datetime.date(int(match.group(1)), int(match.group(2)), 1)
 
     def prepare_value(self, value):
         if isinstance(value, datetime.date):
             return value.strftime("%Y-%m")
         return value
+
+
+def describe_evidence(field: forms.FileField) -> None:
+    """The allowed types and sizes, in the request's language, as help text and as data attributes:
+    static/js/qdsasac.js checks the sizes before sending, so nothing typed is lost to a refusal."""
+    limit_mb = round(evidence_max_bytes() / 1024 / 1024, 1)
+    total_mb = round(settings.REQUEST_BODY_MAX_BYTES / 1024 / 1024, 1)
+    field.help_text = _("可多选。允许 %(types)s,单个文件不超过 %(mb)s MB,一次提交合计不超过 %(total)s MB。") % {
+        "types": str(_("、")).join(ext.lstrip(".") for ext in EVIDENCE_TYPES),
+        "mb": limit_mb,
+        "total": total_mb,
+    }
+    field.widget.attrs.update(
+        {
+            "data-max-file-bytes": evidence_max_bytes(),
+            "data-max-total-bytes": settings.REQUEST_BODY_MAX_BYTES - 1024 * 1024,
+            "data-file-too-large": _("“%(name)s”超过大小限制(%(limit)s MB),请压缩或拆分后再上传。")
+            % {"name": "{name}", "limit": limit_mb},
+            "data-total-too-large": _("所选文件合计超过 %(total)s MB,请分次提交。") % {"total": total_mb},
+        }
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -249,14 +276,6 @@ class EvidenceField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(EVIDENCE_TYPES)}))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
-
-    @staticmethod
-    def describe_limits() -> str:
-        """The help text, in the request's language and with the size limit in force."""
-        return _("可多选。允许 %(types)s,单个文件不超过 %(mb)s MB。") % {
-            "types": str(_("、")).join(ext.lstrip(".") for ext in EVIDENCE_TYPES),
-            "mb": round(evidence_max_bytes() / 1024 / 1024, 1),
-        }
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])

@@ -59,25 +59,34 @@ def requests_of_milestone(milestone: Milestone) -> list[MilestoneRequest]:
     return requests
 
 
+def _for_cards(requests: QuerySet[MilestoneRequest]) -> QuerySet[MilestoneRequest]:
+    """What a request's card shows, in a fixed number of queries: its milestone with the accepted
+    report and the reports still waiting for review, its filer and its evidence."""
+    return requests.select_related(
+        "milestone__assignment__enterprise",
+        "milestone__assignment__directive",
+        "milestone__accepted_report",
+        "filed_by",
+    ).prefetch_related(
+        "evidence",
+        Prefetch(
+            "milestone__reports",
+            queryset=ProgressReport.objects.filter(review_state=ReviewState.PENDING).order_by("period"),
+            to_attr="pending_reports",
+        ),
+    )
+
+
 def pending_requests(requests: QuerySet[MilestoneRequest], *, closures: bool) -> QuerySet[MilestoneRequest]:
     """The queue's pending closure requests (``closures``) or extension / change / withdrawal
-    requests, oldest first, with what a card shows in a fixed number of queries."""
+    requests, oldest first."""
     queue = requests.filter(state=RequestState.PENDING)
     queue = queue.filter(kind=RequestKind.CLOSURE) if closures else queue.exclude(kind=RequestKind.CLOSURE)
-    return (
-        queue.select_related(
-            "milestone__assignment__enterprise",
-            "milestone__assignment__directive",
-            "milestone__accepted_report",
-            "filed_by",
-        )
-        .prefetch_related(
-            "evidence",
-            Prefetch(
-                "milestone__reports",
-                queryset=ProgressReport.objects.filter(review_state=ReviewState.PENDING).order_by("period"),
-                to_attr="pending_reports",
-            ),
-        )
-        .order_by("filed_at", "id")
-    )
+    return _for_cards(queue).order_by("filed_at", "id")
+
+
+def request_card(request_id: int) -> MilestoneRequest:
+    """One request as its card shows it (after a decision was refused), with ``changes``."""
+    request = _for_cards(MilestoneRequest.objects.filter(pk=request_id)).get()
+    request.changes = describe_changes(request)
+    return request

@@ -1,20 +1,19 @@
 """Leaders' summary charts (/charts/): plotly figures built here, plotly.js served by the app itself.
 
-Each figure travels as JSON in its div's ``data-figure``; static/js/charts.js draws it with the
-plotly.js the app serves, and opens the board URL a bar carries in ``customdata`` on click.
+Each figure travels as JSON beside its div; static/js/charts.js draws it with the plotly.js the
+app serves, and opens the board URL a bar carries in ``customdata`` on click.
 Access: SASAC staff and leaders. A liaison gets 403: the charts compare SOEs with each other,
 and their own enterprise's rows are on the board (scoped) and in their ledger.
 """
 
 import datetime
-import json
 from dataclasses import dataclass, field
-from html import escape
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html, json_script
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from plotly.utils import PlotlyJSONEncoder
@@ -75,12 +74,19 @@ class Chart:
     shapes: list = field(default_factory=list)
 
     def to_html(self, div_id: str) -> str:
-        """A div carrying the figure as JSON in a data attribute; static/js/charts.js draws it
-        (no inline script: the pages run under a Content-Security-Policy without 'unsafe-inline')."""
+        """The chart's empty div and its figure as JSON data; static/js/charts.js draws it.
+
+        No inline script (the Content-Security-Policy forbids them): the figure travels in a
+        ``<script type="application/json">``, which the browser never runs.
+        """
         layout = {**self.layout, "shapes": self.shapes} if self.shapes else self.layout
         figure = {"data": self.traces, "layout": layout, "config": CONFIG}
-        data = escape(json.dumps(figure, cls=PlotlyJSONEncoder, ensure_ascii=False))
-        return f'<div id="{div_id}" class="plotly-graph-div chart-figure" data-figure="{data}"></div>'
+        return format_html(
+            '<div id="{}" class="plotly-graph-div" data-figure="{}"></div>{}',
+            div_id,
+            f"{div_id}-figure",
+            json_script(figure, f"{div_id}-figure", encoder=PlotlyJSONEncoder),
+        )
 
 
 def completion_figure(rows: list[data.EnterpriseCompletion]) -> Chart:

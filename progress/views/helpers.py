@@ -8,20 +8,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from progress import scoping
 from progress.models import Milestone
 from progress.selectors import ledger as selectors
 from progress.services.ledger import LedgerError, VersionConflict, plan_is_approved
-
-
-def next_or(request, default: str) -> str:
-    """The ``next`` the form carried, if it stays on this site; else ``default``."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+from qdsasac.security import next_url
 
 
 def messages_text(request) -> str:
@@ -90,5 +82,5 @@ def row_response(request, milestone: Milestone) -> HttpResponse:
 
 
 def back(request, default: str):
-    """After a plain POST: where the form asked to go, or ``default``."""
-    return redirect(next_or(request, default))
+    """After a plain POST: where the form asked to go (if it stays on this site), or ``default``."""
+    return redirect(next_url(request, default))

@@ -32,7 +32,7 @@ from progress.health import HEALTH_LABELS, health_of
 from progress.models import Milestone, ProgressReport, RequestKind, RequestState, ReviewState
 from progress.reminders.selectors import urge_panel_context
 from progress.selectors import ledger as selectors
-from progress.selectors.requests import pending_request, requests_of_milestone
+from progress.selectors.requests import pending_request, request_card, requests_of_milestone
 from progress.services import ledger as services
 from progress.services import requests as request_services
 from progress.views.helpers import (
@@ -45,6 +45,7 @@ from progress.views.helpers import (
     saved_response,
     workspace_url,
 )
+from qdsasac.security import next_url
 
 
 def _milestone_for(request, milestone_id: int) -> Milestone:
@@ -324,32 +325,47 @@ def milestone_reopen(request, milestone_id: int):
 
 
 def _decide(request, pending, *, approve: bool):
-    """SASAC decides ``pending`` in one step; the queue card leaves in place under htmx."""
+    """SASAC decides ``pending`` in one step. Under htmx (the queue) the card leaves, or a refusal
+    shows beside it with what the officer typed."""
     form = DecisionForm(request.POST)
+    error = ""
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        ok = False
+        error = " ".join(e for errors in form.errors.values() for e in errors)
     else:
-        values = {"k": pending.get_kind_display(), "t": pending.milestone.title}
-        if pending.kind == RequestKind.CLOSURE:
-            done = (_("已核实销号:%(t)s") if approve else _("已不予销号:%(t)s")) % values
-        else:
-            done = (_("已同意%(k)s:%(t)s") if approve else _("已不同意%(k)s:%(t)s")) % values
-        ok = act(
-            request,
-            lambda: request_services.request_decide(
+        try:
+            request_services.request_decide(
                 request=pending,
                 by=request.user,
                 approve=approve,
                 comment=form.cleaned_data["comment"],
                 shortfall_reason=form.cleaned_data["shortfall_reason"],
                 expected_version=form.cleaned_data["version"],
-            ),
-            done=done,
-        )
+            )
+        except services.LedgerError as refused:
+            error = str(refused)
+        else:
+            values = {"k": pending.get_kind_display(), "t": pending.milestone.title}
+            if pending.kind == RequestKind.CLOSURE:
+                done = _("已核实销号:%(t)s") if approve else _("已不予销号:%(t)s")
+            else:
+                done = _("已同意%(k)s:%(t)s") if approve else _("已不同意%(k)s:%(t)s")
+            messages.success(request, done % values)
     if request.htmx:
-        # A refusal reloads the page so it shows where every message shows; nothing changed.
-        return saved_response(request, extra={"queueChanged": True}) if ok else refresh_response()
+        if not error:
+            return saved_response(request, extra={"queueChanged": True})
+        item = request_card(pending.pk)
+        context = {
+            "item": item,
+            "in_queue": True,
+            "actions": frozenset({"decide"} if workflow.allows(workflow.REQUEST, item.state, "approve") else ()),
+            "error": error,
+            "comment": request.POST.get("comment", ""),
+            "shortfall_reason": request.POST.get("shortfall_reason", ""),
+            "next": next_url(request, ""),
+        }
+        return render(request, "progress/_request_card.html", context)
+    if error:
+        messages.error(request, error)
     return back(request, milestone_url(pending.milestone))
 
 
@@ -414,12 +430,15 @@ def report_create(request, milestone_id: int):
         return redirect(milestone_url(milestone))
     indicators = list(milestone.assignment.directive.indicators.all())
     latest = milestone.latest_report
-    form = ReportForm(
-        request.POST or None,
-        request.FILES or None,
-        indicators=indicators,
-        initial={"period": services.current_period(), "progress": latest.progress if latest else 0},
-    )
+    initial = {"period": services.current_period(), "progress": latest.progress if latest else 0}
+    # 本月待报送 offers to start from last month's report: its text and figures, to be edited.
+    previous = latest if request.GET.get("from") == "previous" else None
+    if previous is not None:
+        initial.update({name: getattr(previous, name) for name in services.REPORT_FIELDS})
+        initial.update(
+            {ReportForm.indicator_field(value.indicator): value.value for value in previous.indicator_values.all()}
+        )
+    form = ReportForm(request.POST or None, request.FILES or None, indicators=indicators, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             report = services.report_file(
@@ -439,7 +458,9 @@ def report_create(request, milestone_id: int):
             if request.htmx:
                 return row_response(request, milestone)
             return back(request, workspace_url(milestone))
-    return _report_form_response(request, {"form": form, "milestone": milestone, "report": None})
+    return _report_form_response(
+        request, {"form": form, "milestone": milestone, "report": None, "started_from": previous}
+    )
 
 
 @login_required

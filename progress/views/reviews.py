@@ -21,7 +21,8 @@ from progress.selectors import ledger as selectors
 from progress.selectors.queue import TABS, plans_awaiting
 from progress.selectors.requests import describe_changes, pending_requests
 from progress.services import ledger as services
-from progress.views.helpers import act, back, refresh_response, saved_response
+from progress.views.helpers import back, saved_response
+from qdsasac.security import next_url
 
 PAGE_SIZE = 50
 TAB_LABELS = {
@@ -85,32 +86,31 @@ def report_review(request, report_id: int, decision: str):
     report = scoping.get_report_for_user(request.user, report_id)
     scoping.require_sasac(request.user)
     form = CommentForm(request.POST)
+    error = ""
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        ok = False
-    elif decision == "accept":
-        ok = act(
-            request,
-            lambda: services.report_accept(
-                report=report,
-                by=request.user,
-                comment=form.cleaned_data["comment"],
-                expected_version=form.cleaned_data["version"],
-            ),
-            done=_("已审核通过:%(r)s") % {"r": report},
-        )
+        error = " ".join(e for errors in form.errors.values() for e in errors)
     else:
-        ok = act(
-            request,
-            lambda: services.report_return(
+        review = services.report_accept if decision == "accept" else services.report_return
+        try:
+            review(
                 report=report,
                 by=request.user,
                 comment=form.cleaned_data["comment"],
                 expected_version=form.cleaned_data["version"],
-            ),
-            done=_("已退回:%(r)s") % {"r": report},
-        )
+            )
+        except services.LedgerError as refused:
+            error = str(refused)
+        else:
+            done = _("已审核通过:%(r)s") if decision == "accept" else _("已退回:%(r)s")
+            messages.success(request, done % {"r": report})
     if request.htmx:
-        # The card leaves the queue; a refusal reloads so it shows where every message shows.
-        return saved_response(request, extra={"queueChanged": True}) if ok else refresh_response()
+        if error:
+            # The refusal shows beside the card it belongs to, with what the officer typed.
+            report.refresh_from_db()
+            context = {"r": report, "error": error, "comment": request.POST.get("comment", "")}
+            return render(request, "progress/_review_card.html", {**context, "next": next_url(request, "")})
+        # The card leaves the queue; the message travels in a header because the page stays.
+        return saved_response(request, extra={"queueChanged": True})
+    if error:
+        messages.error(request, error)
     return back(request, reverse("progress:review_list"))

@@ -69,7 +69,8 @@ def ledger_of_last_month(page, live_server) -> tuple[bytes, list]:
     month = LAST_MONTH.strftime("%Y-%m")
     csv = page.request.get(f"{live_server.url}/ledger.csv?period={month}").body()
     xlsx = page.request.get(f"{live_server.url}/enterprises/qdbeer/ledger.xlsx?period={month}").body()
-    return csv, list(openpyxl.load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True))
+    # Below the title row: the header, then the rows.
+    return csv, list(openpyxl.load_workbook(io.BytesIO(xlsx)).active.iter_rows(min_row=2, values_only=True))
 
 
 def desk_screenshot(page, name: str) -> None:

@@ -85,7 +85,10 @@ def test_a_decision_under_htmx_takes_the_card_out_and_counts_it_off(client, sasa
     events = json.loads(response["HX-Trigger"])
     assert events["queueChanged"] and events["ledgerSaved"] == "已同意延期申请:先提出的节点"
     refused = client.post(f"/requests/{request.pk}/refuse/", {"comment": "重复", "version": 2}, HTTP_HX_REQUEST="true")
-    assert refused["HX-Refresh"] == "true"  # a second decision is refused where messages show
+    # A second decision is refused beside the card, which no longer offers to decide.
+    card = refused.content.decode()
+    assert 'data-testid="request-error"' in card and "该申请当前为“已同意”" in card
+    assert 'data-testid="decision-form"' not in card
 
 
 def test_reports_are_accepted_from_the_queue_in_one_step(client, sasac, waiting):

@@ -48,6 +48,6 @@ def convert(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("progress", "0015_original_due_date_required")]
+    dependencies = [("progress", "0017_original_due_date_required")]
 
     operations = [migrations.RunPython(convert, migrations.RunPython.noop)]

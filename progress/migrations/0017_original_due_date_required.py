@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('progress', '0014_accepted_figures'),
+        ('progress', '0016_accepted_figures'),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directives', '0001_initial'),
-        ('progress', '0012_reminder_rule_bounds'),
+        ('progress', '0014_history_change_reason_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -112,21 +112,6 @@ class Migration(migrations.Migration):
             model_name='evidence',
             name='report',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='progress.progressreport'),
-        ),
-        migrations.AlterField(
-            model_name='historicalimplementationplan',
-            name='history_change_reason',
-            field=models.TextField(null=True),
-        ),
-        migrations.AlterField(
-            model_name='historicalmilestone',
-            name='history_change_reason',
-            field=models.TextField(null=True),
-        ),
-        migrations.AlterField(
-            model_name='historicalprogressreport',
-            name='history_change_reason',
-            field=models.TextField(null=True),
         ),
         migrations.AlterField(
             model_name='notification',

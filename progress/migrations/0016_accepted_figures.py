@@ -76,7 +76,7 @@ def fill_original_history(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("progress", "0013_supervision_requests")]
+    dependencies = [("progress", "0015_supervision_requests")]
 
     operations = [
         migrations.RunPython(fill_accepted_figures, migrations.RunPython.noop),
