@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from django_tables2 import Column, RequestConfig, Table
 from django_tables2.templatetags.django_tables2 import table_page_range
 
@@ -81,7 +81,7 @@ class MilestoneTable(Table):
     )
     title = Column(verbose_name=_("工作任务"), order_by=_tie("title"))
     responsible_person = Column(verbose_name=_("责任人"), order_by=_tie("responsible_person"))
-    due_date = Column(verbose_name=_("时间节点"), order_by=_tie("due_date"))
+    due_date = Column(verbose_name=pgettext_lazy("ledger column", "时间节点"), order_by=_tie("due_date"))
     progress = Column(verbose_name=_("已审核进度"), order_by=_tie("progress"), attrs={"td": {"class": "text-nowrap"}})
     health = Column(verbose_name=_("健康"), order_by=_tie("health_rank", "due_date"))
     latest_report = Column(

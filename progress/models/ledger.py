@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from directives.models import Assignment, Indicator
@@ -44,7 +45,7 @@ class Milestone(models.Model):
     title = models.CharField(_("工作任务"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
     start_date = models.DateField(_("开始日期"))
-    due_date = models.DateField(_("时间节点"), db_index=True)
+    due_date = models.DateField(pgettext_lazy("ledger column", "时间节点"), db_index=True)
     original_due_date = models.DateField(_("原定时间节点"))
     extension_count = models.PositiveSmallIntegerField(_("延期次数"), default=0)
     responsible_person = models.CharField(_("责任人"), max_length=50)

@@ -5,6 +5,7 @@ from django.db.models import F
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from progress.exports import build_csv, build_xlsx, file_response
@@ -104,7 +105,7 @@ def _export_headers() -> list[str]:
         _("工作任务"),
         _("责任人"),
         _("开始日期"),
-        _("时间节点"),
+        pgettext("ledger column", "时间节点"),
         _("原定时间节点"),
         _("延期次数"),
         _("已审核进度(%)"),

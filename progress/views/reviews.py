@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from directives.models import Directive
@@ -27,7 +27,7 @@ from qdsasac.security import next_url
 PAGE_SIZE = 50
 TAB_LABELS = {
     "reports": gettext_lazy("待审核报送"),
-    "closures": gettext_lazy("销号申请"),
+    "closures": pgettext_lazy("decision queue", "销号申请"),
     "requests": gettext_lazy("延期/变更/撤销申请"),
     "plans": gettext_lazy("待批实施方案"),
 }
