@@ -11,6 +11,7 @@ from progress.models.ledger import (
 )
 from progress.models.periods import LedgerSnapshot
 from progress.models.plans import ImplementationPlan, PlanStatus
+from progress.models.requests import MilestoneRequest, RequestKind, RequestState
 from progress.reminders.models import (
     ChannelConfig,
     Delivery,
@@ -32,6 +33,7 @@ __all__ = [
     "LedgerImport",
     "LedgerSnapshot",
     "Milestone",
+    "MilestoneRequest",
     "MilestoneStatus",
     "Notification",
     "NotificationKind",
@@ -40,6 +42,8 @@ __all__ = [
     "ReminderRule",
     "ReminderScan",
     "ReportingPeriod",
+    "RequestKind",
+    "RequestState",
     "ReviewState",
     "Urge",
 ]

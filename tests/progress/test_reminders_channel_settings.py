@@ -167,8 +167,9 @@ def test_a_forged_resend_request_changes_nothing(page, failed):
 
 
 def test_rules_page_query_count_does_not_grow_with_failures(page, failed, django_assert_num_queries):
-    # session, user, profile, unread count, rule, channel settings, failure groups, recent failures, counts
-    with django_assert_num_queries(9):
+    # session, user, profile, unread count, decision queue count, rule, channel settings, failure
+    # groups, recent failures, counts by channel and status
+    with django_assert_num_queries(10):
         assert page.get("/reminders/rules/").status_code == 200
     factories.MilestoneFactory(
         assignment__enterprise=failed.first().notification.milestone.assignment.enterprise,
@@ -177,5 +178,5 @@ def test_rules_page_query_count_does_not_grow_with_failures(page, failed, django
     )
     outbox.run_scan(today=datetime.date(2026, 6, 3), queue=False)
     Delivery.objects.update(status=DeliveryStatus.FAILED, error_code="connect", error_kind=ErrorKind.TRANSIENT)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert page.get("/reminders/rules/").status_code == 200
