@@ -4,6 +4,7 @@ touches the machine's shared PostgreSQL or Redis."""
 
 import glob
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -14,6 +15,17 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")
+
+
+def die_with_parent() -> None:
+    """In the child, before exec: the kernel kills it when the test process dies, so an interrupted
+    drill leaves no worker, beat or server behind (Linux; elsewhere nothing happens)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def free_port() -> int:
@@ -39,11 +51,16 @@ def postgres_bin() -> Path | None:
 
 class PostgresServer:
     """A throw-away cluster. initdb and postgres refuse to run as root, so as root they run as the
-    ``postgres`` user (runuser), in a directory that user owns.
+    ``postgres`` user (initdb through runuser; postgres as our own child that drops to that user),
+    in a directory that user owns. The postmaster is a direct child of the test process, so it
+    dies with it, and the drill stops it with the signals ``pg_ctl`` would send.
 
     fsync is off (the drill kills processes, not the machine: the OS keeps what was written);
     commits stay synchronous, as in production, so a commit a client saw survives a crash.
     """
+
+    # pg_ctl's shutdown modes as the signals it sends the postmaster.
+    SHUTDOWN = {"smart": signal.SIGTERM, "fast": signal.SIGINT, "immediate": signal.SIGQUIT}
 
     def __init__(self, root: Path):
         self.bin = postgres_bin()
@@ -51,6 +68,7 @@ class PostgresServer:
         self.root.mkdir()
         self.data = self.root / "data"
         self.port = free_port()
+        self.process: subprocess.Popen | None = None
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres")
 
@@ -72,28 +90,58 @@ class PostgresServer:
             "-N",
         )
 
+    def _become_postgres(self) -> None:
+        if os.geteuid() == 0:
+            record = pwd.getpwnam("postgres")
+            os.setgroups([])
+            os.setgid(record.pw_gid)
+            os.setuid(record.pw_uid)
+        die_with_parent()  # after the user change, which clears the parent-death signal
+
     def start(self) -> None:
-        options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c full_page_writes=off -c max_connections=200"
+        log = open(self.root / "log", "ab")  # stays open as long as the server
+        self.process = subprocess.Popen(
+            [
+                str(self.bin / "postgres"),
+                "-D",
+                str(self.data),
+                "-p",
+                str(self.port),
+                "-k",
+                str(self.root),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=200",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=self._become_postgres,
         )
-        self._run(
-            str(self.bin / "pg_ctl"),
-            "-D",
-            str(self.data),
-            "-o",
-            options,
-            "-l",
-            str(self.root / "log"),
-            "-w",
-            "-t",
-            "30",
-            "start",
+        wait_for(self._answers, 30, "PostgreSQL to answer")
+
+    def _answers(self) -> bool:
+        if self.process is not None and self.process.poll() is not None:
+            raise AssertionError((self.root / "log").read_text(errors="replace")[-2000:])
+        ready = subprocess.run(
+            [str(self.bin / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port)], capture_output=True
         )
+        return ready.returncode == 0
 
     def stop(self, mode: str = "fast") -> None:
         """``immediate`` ends every backend at once (like a crash); ``fast`` disconnects clients and shuts down."""
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop", check=False)
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(self.SHUTDOWN[mode])
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
     def createdb(self, name: str) -> None:
         self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
@@ -139,6 +187,7 @@ class RedisServer:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=die_with_parent,
         )
         wait_for(self._answers, 10, "redis to answer")
 
@@ -175,6 +224,7 @@ class Processes:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         self.running[name] = process
         return process
