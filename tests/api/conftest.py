@@ -7,6 +7,9 @@ from rest_framework.test import APIClient
 from api import services
 from tests import factories
 
+# The board's own test ledger (every health, two enterprises): the API is held to the same rows.
+from tests.progress.test_board import ledger  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
@@ -22,8 +25,6 @@ def fresh_rate_limit(settings):
     (The Redis-backed count of production is tested on its own, under a key prefix of its own.)
     """
     settings.CACHES = {**settings.CACHES, "api": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    caches["api"].clear()
-    yield
     caches["api"].clear()
 
 
