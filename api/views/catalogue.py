@@ -6,7 +6,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
-from api.filters import FilterBackend
+from api.filters import FilterBackend, IdFilter
 from api.serializers.catalogue import AssignmentSerializer, DirectiveSerializer, EnterpriseSerializer
 from directives.models import Category, Directive, DirectiveKind, Indicator
 from progress import scoping
@@ -35,7 +35,7 @@ class EnterpriseDetail(RetrieveAPIView):
 class DirectiveFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=DirectiveKind.choices, label=_("层级"))
     category = filters.ChoiceFilter(choices=Category.choices, label=_("类别"))
-    parent = filters.NumberFilter(field_name="parent_id", label=_("上级条款编号"))
+    parent = IdFilter(field_name="parent_id", label=_("上级条款编号"))
 
 
 def _directives():
@@ -68,7 +68,7 @@ class DirectiveDetail(RetrieveAPIView):
 
 class AssignmentFilter(filters.FilterSet):
     enterprise = filters.CharFilter(field_name="enterprise__code", label=_("企业代码"))
-    directive = filters.NumberFilter(field_name="directive_id", label=_("条款编号"))
+    directive = IdFilter(field_name="directive_id", label=_("条款编号"))
 
 
 @extend_schema(tags=[ASSIGNMENTS], summary=_("任务分解(联络员只见本企业)"))

@@ -14,7 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.exceptions import RuleRefused, require_valid
-from api.filters import FilterBackend
+from api.filters import FilterBackend, IdFilter
 from api.serializers.ledger import (
     ReportCreateSerializer,
     ReportSerializer,
@@ -48,7 +48,7 @@ class MonthFilter(filters.Filter):
 
 
 class ReportFilter(filters.FilterSet):
-    milestone = filters.NumberFilter(field_name="milestone_id", label=_("时间节点编号"))
+    milestone = IdFilter(field_name="milestone_id", label=_("时间节点编号"))
     enterprise = filters.CharFilter(field_name="milestone__assignment__enterprise__code", label=_("企业代码"))
     period = MonthFilter(field_name="period", label=_("报送期(YYYY-MM)"))
     review_state = filters.ChoiceFilter(choices=ReviewState.choices, label=_("审核状态"))
@@ -75,7 +75,9 @@ class MilestoneReports(GenericAPIView):
             Milestone.objects.select_related("assignment__enterprise", "assignment__directive"),
         )
 
-    @extend_schema(tags=[REPORTS], summary=_("一个时间节点的全部报送(最新报送期在前)"))
+    @extend_schema(
+        tags=[REPORTS], summary=_("一个时间节点的全部报送(最新报送期在前)"), responses=ReportSerializer(many=True)
+    )
     def get(self, request, milestone_id: int):
         milestone = self._milestone(milestone_id)
         reports = _with_details(milestone.reports.all()).order_by("-period")
