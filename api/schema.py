@@ -3,9 +3,9 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
+# Every error: one translated message and the field it is about (null: the request as a whole).
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "Every error: one translated message, the field it is about (null: the request as a whole).",
     "properties": {
         "detail": {"type": "string"},
         "code": {"type": "string"},
@@ -22,10 +22,10 @@ ERROR_SCHEMA = {
                 "required": ["field", "message", "code"],
             },
         },
-        "current_version": {"type": "integer", "description": "Only for code version_conflict."},
+        # Only with code "version_conflict": the row's version now, and what the other person changed.
+        "current_version": {"type": "integer"},
         "changes": {
             "type": "array",
-            "description": "Only for code version_conflict: what the other person changed.",
             "items": {
                 "type": "object",
                 "properties": {"field": {"type": "string"}, "theirs": {"type": "string"}, "yours": {"type": "string"}},
