@@ -9,5 +9,5 @@ class ApiConfig(AppConfig):
     verbose_name = _("开放接口")
 
     def ready(self):
-        # drf-spectacular learns how the token authentication appears in the OpenAPI document.
-        from api import schema  # noqa: F401
+        # The system checks, and how the token authentication appears in the OpenAPI document.
+        from api import checks, schema  # noqa: F401

@@ -170,3 +170,11 @@ def test_docs_page_needs_a_signed_in_user_with_a_role(client, liaison):
     assert 'data-schema-url="/api/v1/openapi.json"' in page
     assert "swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "<script>" not in page and " onclick=" not in page
+
+
+@pytest.mark.parametrize(("rate", "ok"), [("300/minute", True), ("5/s", True), ("300", False), ("x/minute", False)])
+def test_a_malformed_rate_limit_is_refused_at_start(settings, rate, ok):
+    from api.checks import check_rate_limit
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": rate}}
+    assert [m.id for m in check_rate_limit(None)] == ([] if ok else ["api.E001"])
