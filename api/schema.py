@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 
 # Every error: one translated message and the field it is about (null: the request as a whole).
 ERROR_SCHEMA = {
@@ -35,6 +36,19 @@ ERROR_SCHEMA = {
     },
     "required": ["detail", "code", "field", "errors"],
 }
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Docstrings are for developers, in English: the document users read takes its texts only from
+    the translated ``summary`` and ``description`` given to ``extend_schema`` and the fields' labels."""
+
+    def get_description(self):
+        return ""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        schema.pop("description", None)
+        return schema
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

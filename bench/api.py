@@ -51,13 +51,24 @@ def _setup_django():
     django.setup()
 
 
-def _key(username: str) -> str:
+def _key(username: str, made: list) -> str:
     from django.contrib.auth.models import User
 
     from api import services
 
     user = User.objects.get(username=username)
-    return services.token_create(owner=user, name=f"bench {uuid.uuid4().hex[:6]}", by=user)[1]
+    token, key = services.token_create(owner=user, name=f"bench {uuid.uuid4().hex[:6]}", by=user)
+    made.append(token)
+    return key
+
+
+def _revoke(tokens: list) -> None:
+    from django.utils import timezone
+
+    from api import services
+
+    for token in tokens:
+        services.token_revoke(token=token, by=token.user, now=timezone.now())
 
 
 def _liaison_and_milestones(count: int) -> tuple[str, list[int]]:
@@ -137,12 +148,13 @@ def main() -> int:
     with connection.cursor() as cursor:
         for table in ("progress_milestone", "progress_progressreport", "progress_indicatorvalue"):
             cursor.execute(f"VACUUM ANALYZE {table}")
-    sasac_key = _key("sasac")
+    tokens = []
+    sasac_key = _key("sasac", tokens)
     liaison, open_ids = _liaison_and_milestones(2 * (args.runs + 3))
     if len(open_ids) < 2 * (args.runs + 3):
         print("Not enough open milestones without a report this month: re-seed the demo.", file=sys.stderr)
         return 2
-    liaison_key = _key(liaison)
+    liaison_key = _key(liaison, tokens)
     connection.close()
     print(f"rate limit counted in: {'Redis' if os.environ.get('REDIS_URL') else 'process memory'}")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
@@ -222,6 +234,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        _revoke(tokens)
 
 
 if __name__ == "__main__":
