@@ -194,3 +194,16 @@ def factories_token(user, name):
     from api import services
 
     return services.token_create(owner=user, name=name, by=user)[0]
+
+
+def test_it_revokes_tokens_in_the_admin_and_cannot_make_one_there(client, liaison):
+    from django.contrib.auth.models import User
+
+    token = factories_token(liaison, "同步")
+    admin = User.objects.create_superuser("it-admin", "it@example.com", "pw-123456789")
+    client.force_login(admin)
+    assert client.get("/admin/api/apitoken/add/").status_code == 403
+    assert "同步" in client.get("/admin/api/apitoken/").content.decode()
+    client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    token.refresh_from_db()
+    assert token.revoked_by == admin and token.revoked_at is not None
