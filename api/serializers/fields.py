@@ -1,27 +1,25 @@
 """Fields the API shares: a month as YYYY-MM, the short forms of an enterprise and a directive."""
 
-import datetime
-import re
-
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-MONTH = re.compile(r"(\d{4})-(\d{2})")
+from progress.forms import ledger as ledger_forms
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "example": "2026-01"})
 class MonthField(serializers.Field):
     """A reporting period as ``YYYY-MM``; stored as the first day of the month."""
 
-    default_error_messages = {"invalid": _("请按“年-月”填写报送期,例如 2026-01。")}
-
     def to_internal_value(self, data):
-        match = MONTH.fullmatch(data) if isinstance(data, str) else None
-        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
-            self.fail("invalid")
-        return datetime.date(int(match.group(1)), int(match.group(2)), 1)
+        # The report form's own month field parses it: one rule for the page and the API. Anything
+        # but a string (a number, a list) reads as a malformed month.
+        try:
+            return ledger_forms.MonthField().clean(data if isinstance(data, str) else "?")
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
     def to_representation(self, value):
         return value.strftime("%Y-%m")

@@ -280,3 +280,15 @@ def test_report_list_query_count_does_not_grow(api_as, sasac, milestone, django_
     api.get("/api/v1/me/")
     with django_assert_max_num_queries(5):
         assert len(api.get("/api/v1/reports/").json()["results"]) == 12
+
+
+def test_year_zero_is_a_wrong_month_on_the_page_and_in_the_api(client, api_as, liaison, milestone):
+    """datetime has no year 0: the month field refuses it instead of failing."""
+    client.force_login(liaison)
+    page = client.post(
+        f"/milestones/{milestone.pk}/reports/new/", {"period": "0000-01", "progress": 5, "work_done": "x"}
+    )
+    assert page.status_code == 200 and "请按“年-月”填写报送期" in page.content.decode()
+    api = api_as(liaison)
+    assert api.get("/api/v1/reports/", {"period": "0000-01"}).json()["field"] == "period"
+    assert not ProgressReport.objects.exists()
