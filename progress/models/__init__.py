@@ -1,4 +1,5 @@
 from progress.models.assessment import AssessmentScore, AssessmentWeights
+from progress.models.imports import LedgerImport
 from progress.models.ledger import (
     Evidence,
     IndicatorValue,
@@ -19,6 +20,7 @@ __all__ = [
     "Evidence",
     "ImplementationPlan",
     "IndicatorValue",
+    "LedgerImport",
     "LedgerSnapshot",
     "Milestone",
     "MilestoneStatus",
