@@ -1,13 +1,25 @@
 """Token authentication: ``Authorization: Bearer qds_…``. The browser uses its session instead."""
 
+import ipaddress
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
 from api import selectors, services
+from qdsasac.security import client_ip
 
 KEYWORD = "Bearer"
+
+
+def _address(request) -> str | None:
+    """Where the call came from (the same reading as the login audit's), if it is an address at all."""
+    address = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 class ApiTokenAuthentication(BaseAuthentication):
@@ -34,7 +46,7 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise AuthenticationFailed(_("该 API 令牌已撤销。"))
         if not token.user.is_active:
             raise AuthenticationFailed(_("该令牌所属的账号已停用。"))
-        services.token_touch(token=token, ip=request.META.get("REMOTE_ADDR") or None, now=timezone.now())
+        services.token_touch(token=token, ip=_address(request), now=timezone.now())
         return token.user, token
 
     def authenticate_header(self, request):

@@ -7,6 +7,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiToken
+from qdsasac.security import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,10 @@ class ApiRateThrottle(SimpleRateThrottle):
     def get_rate(self):
         # Read when the throttle is made, not when the module was imported, so a changed setting counts.
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+    def get_ident(self, request):
+        # The address the login lockouts use: a header only the site's own proxy sets, else REMOTE_ADDR.
+        return client_ip(request)
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):

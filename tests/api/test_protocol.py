@@ -178,3 +178,36 @@ def test_a_malformed_rate_limit_is_refused_at_start(settings, rate, ok):
 
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": rate}}
     assert [m.id for m in check_rate_limit(None)] == ([] if ok else ["api.E001"])
+
+
+def test_the_sites_guards_answer_the_api_in_json(api_as, liaison, milestone, settings):
+    """A NUL byte in the query and an over-long body are refused before any view, as JSON here."""
+    api = api_as(liaison)
+    nul = api.get("/api/v1/milestones/?q=a%00b")
+    assert nul.status_code == 400 and nul.json()["code"] == "invalid"
+    settings.REQUEST_BODY_MAX_BYTES = 1000
+    big = api.post(f"/api/v1/milestones/{milestone.pk}/reports/", {"work_done": "x" * 2000}, format="json")
+    assert big.status_code == 413 and "超过上限" in big.json()["detail"]
+    assert not ProgressReport.objects.exists()
+
+
+def test_an_unexpected_error_is_a_json_500(api_as, liaison, monkeypatch):
+    from api.views import account
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(account, "role_of", broken)
+    client = api_as(liaison)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 500
+    assert response.json()["code"] == "server_error"
+
+
+def test_the_docs_page_keeps_the_sites_own_error_page(client):
+    from tests import factories
+
+    client.force_login(factories.UserFactory(username="nobody"))
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 403 and response["Content-Type"].startswith("text/html")
