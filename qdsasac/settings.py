@@ -358,7 +358,6 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "SERVE_AUTHENTICATION": [],
     # Separate request and response components: a report's input (files, version) is not its output.
     "COMPONENT_SPLIT_REQUEST": True,
     # One name per choice set, however many fields use it.

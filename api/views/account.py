@@ -57,7 +57,6 @@ class Root(GenericAPIView):
     """Open to anyone, like the OpenAPI document: it only says where things are."""
 
     permission_classes = [AllowAny]
-    authentication_classes = []
     serializer_class = RootSerializer
 
     def get(self, request):

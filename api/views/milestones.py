@@ -3,7 +3,7 @@
 import math
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -39,8 +39,7 @@ class MilestoneList(GenericAPIView):
         tags=[MILESTONES],
         operation_id="milestones_list",
         summary=_("时间节点列表:督办看板的筛选、排序与分页"),
-        # The directive filter takes a directive's id (django-filter's model choice, typed here).
-        parameters=[MilestoneListQuery, OpenApiParameter("directive", int, description=_("条款编号(含其下措施)"))],
+        parameters=[MilestoneListQuery],
         filters=True,
     )
     def get(self, request):

@@ -139,7 +139,7 @@ class MonthField(forms.CharField):
         if not value:
             return None
         match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", value.strip())
-        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
+        if not match or not 1 <= int(match.group(2)) <= 12:
             raise forms.ValidationError(_("请按“年-月”填写报送期,例如 2026-01。"))
         check_year(int(match.group(1)))
         return datetime.date(int(match.group(1)), int(match.group(2)), 1)
