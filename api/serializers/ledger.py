@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from api.serializers.fields import DirectiveRefSerializer, EnterpriseRefSerializer, LabelField, MonthField
+from progress.forms.bounds import TEXT_MAX_CHARS
 from progress.health import HEALTH_CHOICES
 from progress.models import MilestoneStatus, ReviewState
 from progress.services.ledger import LedgerError, check_evidence_file, current_period
@@ -233,8 +234,12 @@ class ReportUpdateSerializer(ReportInputSerializer):
 
 
 class ReviewSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="", label=gettext_lazy("审核意见"))
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_CHARS, label=gettext_lazy("审核意见")
+    )
 
 
 class ReturnSerializer(serializers.Serializer):
-    comment = serializers.CharField(label=gettext_lazy("审核意见"), help_text=gettext_lazy("退回须写明原因"))
+    comment = serializers.CharField(
+        max_length=TEXT_MAX_CHARS, label=gettext_lazy("审核意见"), help_text=gettext_lazy("退回须写明原因")
+    )
