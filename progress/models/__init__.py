@@ -11,6 +11,7 @@ from progress.models.ledger import (
 )
 from progress.models.periods import LedgerSnapshot
 from progress.models.plans import ImplementationPlan, PlanStatus
+from progress.models.requests import MilestoneRequest, RequestKind, RequestState
 from progress.reminders.models import Delivery, Notification, NotificationKind, ReminderRule, Urge
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "LedgerImport",
     "LedgerSnapshot",
     "Milestone",
+    "MilestoneRequest",
     "MilestoneStatus",
     "Notification",
     "NotificationKind",
@@ -30,6 +32,8 @@ __all__ = [
     "ProgressReport",
     "ReminderRule",
     "ReportingPeriod",
+    "RequestKind",
+    "RequestState",
     "ReviewState",
     "Urge",
 ]

@@ -2,13 +2,15 @@
 // Clicking a bar or point opens the board filtered to its rows (the URL is in customdata).
 (function () {
   "use strict";
+  var grid = document.querySelector("[data-board-url]");
+  var board = grid ? grid.getAttribute("data-board-url") : null;
   document.querySelectorAll(".plotly-graph-div[data-figure]").forEach(function (chart) {
     var source = document.getElementById(chart.getAttribute("data-figure"));
     var figure = JSON.parse(source.textContent);
     Plotly.newPlot(chart, figure.data, figure.layout, figure.config).then(function () {
       chart.on("plotly_click", function (event) {
         var point = event.points && event.points[0];
-        if (point && typeof point.customdata === "string" && point.customdata.indexOf("/board/") === 0) {
+        if (board && point && typeof point.customdata === "string" && point.customdata.indexOf(board) === 0) {
           window.location.href = point.customdata;
         }
       });
