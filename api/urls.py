@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from api.views import account, catalogue, milestones, notifications, pages, reports, summary
+from api.views import account, catalogue, milestones, notifications, pages, reports, requests, summary
 
 app_name = "api"
 
@@ -20,6 +20,12 @@ v1 = [
     path("milestones/", milestones.MilestoneList.as_view(), name="milestone-list"),
     path("milestones/<int:milestone_id>/", milestones.MilestoneDetail.as_view(), name="milestone-detail"),
     path("milestones/<int:milestone_id>/reports/", reports.MilestoneReports.as_view(), name="milestone-reports"),
+    path("milestones/<int:milestone_id>/requests/", requests.MilestoneRequests.as_view(), name="milestone-requests"),
+    path("requests/", requests.RequestList.as_view(), name="request-list"),
+    path("requests/<int:request_id>/", requests.RequestDetail.as_view(), name="request-detail"),
+    path("requests/<int:request_id>/approve/", requests.RequestApprove.as_view(), name="request-approve"),
+    path("requests/<int:request_id>/refuse/", requests.RequestRefuse.as_view(), name="request-refuse"),
+    path("requests/<int:request_id>/cancel/", requests.RequestCancel.as_view(), name="request-cancel"),
     path("reports/", reports.ReportList.as_view(), name="report-list"),
     path("reports/<int:report_id>/", reports.ReportDetail.as_view(), name="report-detail"),
     path("reports/<int:report_id>/accept/", reports.ReportAccept.as_view(), name="report-accept"),

@@ -366,6 +366,10 @@ SPECTACULAR_SETTINGS = {
         "ReviewStateEnum": "progress.models.ledger.ReviewState",
         "MilestoneStatusEnum": "progress.models.ledger.MilestoneStatus",
         "HealthEnum": "progress.health.HEALTH_CHOICES",
+        "RequestKindEnum": "progress.models.requests.RequestKind",
+        "RequestStateEnum": "progress.models.requests.RequestState",
+        "NotificationKindEnum": "progress.reminders.models.NotificationKind",
+        "DirectiveKindEnum": "directives.models.DirectiveKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

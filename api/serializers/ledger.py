@@ -8,7 +8,7 @@ from rest_framework import serializers
 from api.serializers.fields import DirectiveRefSerializer, EnterpriseRefSerializer, LabelField, MonthField
 from progress.forms.bounds import TEXT_MAX_CHARS
 from progress.health import HEALTH_CHOICES
-from progress.models import MilestoneStatus, ReviewState
+from progress.models import MilestoneStatus, RequestKind, ReviewState
 from progress.services.ledger import LedgerError, check_evidence_file, current_period
 from progress.tables import MilestoneTable
 
@@ -16,6 +16,19 @@ from progress.tables import MilestoneTable
 SORT_KEYS = [name for name, column in MilestoneTable.base_columns.items() if column.orderable is not False]
 SORTS = [key for column in SORT_KEYS for key in (column, f"-{column}")]
 MAX_EVIDENCE_FILES = 10
+# What progress.scoping.milestone_actions may answer: the milestone page's buttons.
+MILESTONE_ACTIONS = [
+    "report",
+    "edit",
+    "withdraw",
+    "request_extension",
+    "request_change",
+    "request_withdrawal",
+    "request_closure",
+    "cancel_request",
+    "decide",
+    "reopen",
+]
 
 
 class MilestoneListQuery(serializers.Serializer):
@@ -40,7 +53,11 @@ class MilestoneRowSerializer(serializers.Serializer):
     responsible_person = serializers.CharField(label=gettext_lazy("责任人"))
     start_date = serializers.DateField(label=gettext_lazy("开始日期"))
     due_date = serializers.DateField(label=gettext_lazy("时间节点"))
-    progress = serializers.IntegerField(label=gettext_lazy("进度(%)"))
+    original_due_date = serializers.DateField(label=gettext_lazy("原定时间节点"))
+    extension_count = serializers.IntegerField(label=gettext_lazy("延期次数"))
+    progress = serializers.IntegerField(
+        label=gettext_lazy("已审核进度(%)"), help_text=gettext_lazy("国资委审核通过的最近一次报送的进度")
+    )
     status = serializers.ChoiceField(choices=MilestoneStatus.choices, label=gettext_lazy("状态"))
     health = serializers.ChoiceField(choices=HEALTH_CHOICES, label=gettext_lazy("健康状态"))
     latest_report_at = serializers.DateTimeField(
@@ -78,10 +95,19 @@ class MilestonePageSerializer(serializers.Serializer):
 
 
 class LatestReportSerializer(serializers.Serializer):
+    """The newest report whatever its review: a pending figure shows here as pending."""
+
     id = serializers.IntegerField()
     period = MonthField()
+    progress = serializers.IntegerField()
     submitted_at = serializers.DateTimeField()
     review_state = serializers.ChoiceField(choices=ReviewState.choices)
+
+
+class RequestRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=RequestKind.choices)
+    filed_at = serializers.DateTimeField()
 
 
 class MilestoneSerializer(MilestoneRowSerializer):
@@ -91,7 +117,8 @@ class MilestoneSerializer(MilestoneRowSerializer):
     description = serializers.CharField(label=gettext_lazy("说明"))
     status_label = LabelField(MilestoneStatus.choices, source="status")
     latest_report = LatestReportSerializer(allow_null=True)
-    latest_report_at_risk = serializers.BooleanField(label=gettext_lazy("最近报送存在延期风险"))
+    accepted_report_at_risk = serializers.BooleanField(label=gettext_lazy("已审核报送存在延期风险"))
+    pending_request = RequestRefSerializer(allow_null=True, help_text=gettext_lazy("待国资委审批的申请"))
     expected_progress = serializers.IntegerField(source="forecast.expected", label=gettext_lazy("序时进度(%)"))
     forecast_finish = serializers.DateField(
         source="forecast.finish", allow_null=True, label=gettext_lazy("按近期进度预计完成")
@@ -100,7 +127,10 @@ class MilestoneSerializer(MilestoneRowSerializer):
     closed_at = serializers.DateTimeField(allow_null=True, label=gettext_lazy("销号时间"))
     withdrawn_reason = serializers.CharField(label=gettext_lazy("撤销原因"))
     version = serializers.IntegerField()
-    can_report = serializers.BooleanField(help_text=gettext_lazy("当前用户能否为其报送进展"))
+    actions = serializers.ListField(
+        child=serializers.ChoiceField(choices=MILESTONE_ACTIONS),
+        help_text=gettext_lazy("当前用户现在可以进行的操作(与页面上的按钮相同)"),
+    )
 
 
 class IndicatorValueSerializer(serializers.Serializer):
@@ -234,12 +264,14 @@ class ReportUpdateSerializer(ReportInputSerializer):
 
 
 class ReviewSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text=gettext_lazy("读取报送时得到的 version"))
     comment = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=TEXT_MAX_CHARS, label=gettext_lazy("审核意见")
     )
 
 
 class ReturnSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text=gettext_lazy("读取报送时得到的 version"))
     comment = serializers.CharField(
         max_length=TEXT_MAX_CHARS, label=gettext_lazy("审核意见"), help_text=gettext_lazy("退回须写明原因")
     )

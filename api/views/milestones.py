@@ -18,6 +18,8 @@ from progress.forecast import forecast_of
 from progress.health import HealthRules, health_of, today
 from progress.models import Milestone
 from progress.selectors.board import board_milestones, health_counts
+from progress.selectors.requests import pending_request
+from progress.services.ledger import plan_is_approved
 from progress.tables import build_milestone_table
 
 MILESTONES = _("时间节点")
@@ -88,5 +90,9 @@ class MilestoneDetail(GenericAPIView):
         )
         milestone.health = health_of(milestone)
         milestone.forecast = forecast_of(milestone)
-        milestone.can_report = scoping.can_report(request.user, milestone)
+        milestone.pending_request = pending_request(milestone)
+        committed = plan_is_approved(milestone.assignment.enterprise)
+        milestone.actions = sorted(
+            scoping.milestone_actions(request.user, milestone, committed=committed, pending=milestone.pending_request)
+        )
         return Response(MilestoneSerializer(milestone, context={"request": request}).data)

@@ -13,7 +13,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from api.exceptions import RuleRefused, require_valid
+from api.exceptions import require_valid
 from api.filters import FilterBackend, IdFilter
 from api.serializers.ledger import (
     ReportCreateSerializer,
@@ -98,8 +98,6 @@ class MilestoneReports(GenericAPIView):
     def post(self, request, milestone_id: int):
         milestone = self._milestone(milestone_id)
         scoping.require_edit_enterprise(request.user, milestone.assignment.enterprise)
-        if not scoping.can_report(request.user, milestone):
-            raise RuleRefused(_("只有进行中的时间节点可以报送进展。"))
         indicators = {i.pk: i for i in milestone.assignment.directive.indicators.all()}
         data = require_valid(ReportCreateSerializer(data=request.data, context={"indicators": indicators}))
         report = services.report_file(
@@ -164,12 +162,10 @@ class ReportDecision(GenericAPIView):
     def post(self, request, report_id: int):
         report = scoping.get_report_for_user(request.user, report_id)
         scoping.require_sasac(request.user)
-        if self.decision == "accept":
-            comment = require_valid(ReviewSerializer(data=request.data))["comment"]
-            services.report_accept(report=report, by=request.user, comment=comment)
-        else:
-            comment = require_valid(ReturnSerializer(data=request.data))["comment"]
-            services.report_return(report=report, by=request.user, comment=comment)
+        serializer = ReviewSerializer if self.decision == "accept" else ReturnSerializer
+        data = require_valid(serializer(data=request.data))
+        decide = services.report_accept if self.decision == "accept" else services.report_return
+        decide(report=report, by=request.user, expected_version=data["version"], comment=data["comment"])
         return Response(_report_data(request, report.pk))
 
 

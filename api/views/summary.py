@@ -66,9 +66,11 @@ class RankingRowSerializer(serializers.Serializer):
     on_time_closure_rate = serializers.DecimalField(max_digits=6, decimal_places=2)
     report_timeliness_rate = serializers.DecimalField(max_digits=6, decimal_places=2)
     overdue_free_rate = serializers.DecimalField(max_digits=6, decimal_places=2)
+    extension_free_rate = serializers.DecimalField(max_digits=6, decimal_places=2)
     closure_points = serializers.DecimalField(max_digits=6, decimal_places=2)
     timeliness_points = serializers.DecimalField(max_digits=6, decimal_places=2)
     overdue_points = serializers.DecimalField(max_digits=6, decimal_places=2)
+    extension_points = serializers.DecimalField(max_digits=6, decimal_places=2)
 
 
 class SummarySerializer(serializers.Serializer):

@@ -103,7 +103,9 @@ def test_detail_has_trajectory_and_forecast(api_as, liaison, ledger):
     assert body["health"] == "green" and body["status_label"] == "进行中"
     assert body["expected_progress"] == 9  # 10 of 110 days
     assert body["latest_report"]["review_state"] == "accepted"
-    assert body["can_report"] is True and body["version"] == 1
+    assert body["original_due_date"] == body["due_date"] and body["extension_count"] == 0
+    assert body["pending_request"] is None and body["version"] == 1
+    assert set(body["actions"]) >= {"report", "request_closure"}
 
 
 def _grow(enterprise, n):

@@ -5,11 +5,14 @@ Rows are (name, method, path, {role: expected status}); bodies are valid, so an 
 ends in its normal answer and really acts.
 """
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from progress.models import Notification, ProgressReport
 from progress.services import ledger as services
+from progress.services import requests as request_services
 from tests import factories
 from tests.progress.ledger_helpers import PDF_BYTES, last_month
 
@@ -52,6 +55,13 @@ MATRIX = [
     ("report accept", "post", "/api/v1/reports/{report}/accept/", expect(200, 403, 403, 404)),
     ("report return", "post", "/api/v1/reports/{report}/return/", expect(200, 403, 403, 404)),
     ("evidence", "get", "/api/v1/evidence/{evidence}/", OWN),
+    ("request list", "get", "/api/v1/requests/", ANY_ROLE),
+    ("request", "get", "/api/v1/requests/{request}/", OWN),
+    ("milestone requests", "get", "/api/v1/milestones/{milestone}/requests/", OWN),
+    ("request create", "post", "/api/v1/milestones/{other_milestone}/requests/", expect(403, 403, 201, 404)),
+    ("request approve", "post", "/api/v1/requests/{request}/approve/", expect(200, 403, 403, 404)),
+    ("request refuse", "post", "/api/v1/requests/{request}/refuse/", expect(200, 403, 403, 404)),
+    ("request cancel", "post", "/api/v1/requests/{request}/cancel/", expect(403, 403, 200, 404)),
     ("notification list", "get", "/api/v1/notifications/", expect(200, 200, 200, 200, nobody=200)),
     # The notice is the liaison's own: for anyone else it does not exist.
     ("notification read", "post", "/api/v1/notifications/{notification}/read/", expect(404, 404, 200, 404, nobody=404)),
@@ -61,7 +71,12 @@ MATRIX = [
 BODIES = {
     "report create": {"progress": 50, "work_done": "本月进展"},
     "report update": {"version": 1, "progress": 35},
-    "report return": {"comment": "请补充佐证"},
+    "report accept": {"version": 1},
+    "report return": {"version": 1, "comment": "请补充佐证"},
+    "request create": {"kind": "closure", "reason": "交付成果已验收", "version": 1},
+    "request approve": {"version": 1, "comment": "经核验,同意延期"},
+    "request refuse": {"version": 1, "comment": "理由不充分"},
+    "request cancel": {"version": 1},
 }
 
 
@@ -78,6 +93,19 @@ def world(enterprise, liaison, other_liaison, sasac, leader):
         work_done="上月进展",
         evidence_files=[SimpleUploadedFile("a.pdf", PDF_BYTES)],
     )
+    # A pending extension of an approved plan's milestone, and a second milestone free for a new request.
+    plan = services.plan_save(enterprise=enterprise, by=liaison, expected_version=None, title="实施方案")
+    plan = services.plan_submit(plan=plan, by=liaison, expected_version=plan.version)
+    services.plan_approve(plan=plan, by=sasac, expected_version=plan.version)
+    extension = request_services.request_file(
+        milestone=milestone,
+        by=liaison,
+        kind="extension",
+        reason="合作方交付推迟",
+        changes={"due_date": milestone.due_date + datetime.timedelta(days=30)},
+        expected_version=milestone.version,
+    )
+    other_milestone = factories.MilestoneFactory(assignment=assignment)
     notification = Notification.objects.create(
         recipient=liaison, kind="urge", dedupe_key="matrix", subject="催办", body="请报送"
     )
@@ -89,6 +117,8 @@ def world(enterprise, liaison, other_liaison, sasac, leader):
         "report": report.pk,
         "evidence": report.evidence.get().pk,
         "notification": notification.pk,
+        "request": extension.pk,
+        "other_milestone": other_milestone.pk,
         "nobody": factories.UserFactory(username="nobody"),
     }
 
@@ -114,7 +144,7 @@ def test_permission_matrix(request, api_as, world, role, name, method, path, exp
 def test_allowed_writes_really_act(api_as, world, liaison, sasac):
     api_as(liaison).patch(f"/api/v1/reports/{world['report']}/", BODIES["report update"], format="json")
     assert ProgressReport.objects.get(pk=world["report"]).progress == 35
-    api_as(sasac).post(f"/api/v1/reports/{world['report']}/accept/", {}, format="json")
+    api_as(sasac).post(f"/api/v1/reports/{world['report']}/accept/", {"version": 2}, format="json")
     assert ProgressReport.objects.get(pk=world["report"]).review_state == "accepted"
     api_as(liaison).post(f"/api/v1/milestones/{world['milestone']}/reports/", BODIES["report create"], format="json")
     assert ProgressReport.objects.filter(milestone_id=world["milestone"]).count() == 2

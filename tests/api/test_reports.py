@@ -45,7 +45,10 @@ def test_liaison_system_files_a_report_with_evidence_for_its_own_milestone(api_a
     report = ProgressReport.objects.get(pk=body["id"])
     assert report.submitted_by == liaison
     milestone.refresh_from_db()
-    assert milestone.progress == 55 and milestone.latest_report_id == report.pk
+    # Filed is not accepted: the milestone's figure stays what SASAC accepted (issue 9).
+    assert milestone.progress == 20 and milestone.latest_report_id == report.pk
+    latest = api.get(f"/api/v1/milestones/{milestone.pk}/").json()["latest_report"]
+    assert (latest["progress"], latest["review_state"]) == (55, "pending")
     download = api.get(evidence["download_url"])
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF_BYTES
 
@@ -175,8 +178,8 @@ def test_only_open_milestones_take_reports(api_as, liaison, milestone, status):
         status=status, closed_at=timezone.now(), withdrawn_reason="合并到其他节点"
     )
     response = api_as(liaison).post(f"/api/v1/milestones/{milestone.pk}/reports/", report_body(), format="json")
-    assert response.status_code == 409
-    assert response.json()["detail"] == "只有进行中的时间节点可以报送进展。"
+    assert response.status_code == 409 and response.json()["code"] == "refused"
+    assert not ProgressReport.objects.exists()
 
 
 @pytest.fixture
@@ -222,7 +225,7 @@ def test_stale_version_is_a_conflict_listing_the_other_change(api_as, liaison, f
 
 
 def test_accepted_report_cannot_be_changed(api_as, liaison, sasac, filed):
-    services.report_accept(report=filed, by=sasac)
+    services.report_accept(report=filed, by=sasac, expected_version=filed.version)
     filed.refresh_from_db()
     response = api_as(liaison).patch(
         f"/api/v1/reports/{filed.pk}/", {"version": filed.version, "progress": 35}, format="json"
@@ -232,7 +235,7 @@ def test_accepted_report_cannot_be_changed(api_as, liaison, sasac, filed):
 
 
 def test_returned_report_goes_back_to_the_queue_when_changed(api_as, liaison, sasac, filed):
-    services.report_return(report=filed, by=sasac, comment="请补充佐证")
+    services.report_return(report=filed, by=sasac, expected_version=filed.version, comment="请补充佐证")
     filed.refresh_from_db()
     response = api_as(liaison).patch(
         f"/api/v1/reports/{filed.pk}/", {"version": filed.version, "work_done": "已补充"}, format="json"
@@ -249,15 +252,21 @@ def test_other_liaison_cannot_change_or_see_the_report(api_as, other_liaison, fi
 
 def test_sasac_accepts_and_returns_with_a_comment(api_as, sasac, liaison, milestone, filed):
     api = api_as(sasac)
-    refused = api.post(f"/api/v1/reports/{filed.pk}/return/", {"comment": "  "}, format="json")
+    refused = api.post(f"/api/v1/reports/{filed.pk}/return/", {"version": 1, "comment": "  "}, format="json")
     assert refused.status_code == 400 and refused.json()["field"] == "comment"
-    returned = api.post(f"/api/v1/reports/{filed.pk}/return/", {"comment": "请补充佐证"}, format="json")
+    unversioned = api.post(f"/api/v1/reports/{filed.pk}/accept/", {}, format="json")
+    assert unversioned.status_code == 400 and unversioned.json()["field"] == "version"
+    returned = api.post(f"/api/v1/reports/{filed.pk}/return/", {"version": 1, "comment": "请补充佐证"}, format="json")
     assert returned.status_code == 200 and returned.json()["review_state"] == "returned"
-    again = api.post(f"/api/v1/reports/{filed.pk}/accept/", {}, format="json")
+    again = api.post(f"/api/v1/reports/{filed.pk}/accept/", {"version": 2}, format="json")
     assert again.status_code == 409
     second = services.report_file(milestone=milestone, by=liaison, progress=60, work_done="本月进展")
-    accepted = api.post(f"/api/v1/reports/{second.pk}/accept/", {"comment": "同意"}, format="json")
+    stale = api.post(f"/api/v1/reports/{second.pk}/accept/", {"version": 7}, format="json")
+    assert stale.status_code == 409 and stale.json()["code"] == "version_conflict"
+    accepted = api.post(f"/api/v1/reports/{second.pk}/accept/", {"version": 1, "comment": "同意"}, format="json")
     assert accepted.status_code == 200 and accepted.json()["review_state"] == "accepted"
+    milestone.refresh_from_db()
+    assert milestone.progress == 60  # accepted: now it is the milestone's figure
 
 
 def test_list_is_scoped_and_filtered(api_as, liaison, sasac, filed, other_milestone):

@@ -5,6 +5,8 @@ Each operation runs as a liaison and as SASAC staff (the writes of both), with p
 from real rows as often as from anywhere. The run is seeded, so CI is repeatable.
 """
 
+import datetime
+
 import pytest
 import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 from api import services as tokens
 from progress.models import Notification
 from progress.services import ledger as ledger_services
+from progress.services import requests as request_services
 from tests import factories
 from tests.progress.ledger_helpers import PDF_BYTES, last_month
 
@@ -53,6 +56,17 @@ def api_world(db, enterprise, other_enterprise, liaison, other_liaison, sasac):
         indicator_values={indicator: 12},
         evidence_files=[SimpleUploadedFile("a.pdf", PDF_BYTES)],
     )
+    plan = ledger_services.plan_save(enterprise=enterprise, by=liaison, expected_version=None, title="实施方案")
+    plan = ledger_services.plan_submit(plan=plan, by=liaison, expected_version=plan.version)
+    ledger_services.plan_approve(plan=plan, by=sasac, expected_version=plan.version)
+    extension = request_services.request_file(
+        milestone=factories.MilestoneFactory(assignment=assignment),
+        by=liaison,
+        kind="extension",
+        reason="合作方交付推迟",
+        changes={"due_date": milestone.due_date + datetime.timedelta(days=30)},
+        expected_version=1,
+    )
     notification = Notification.objects.create(
         recipient=liaison, kind="urge", dedupe_key="schemathesis", subject="催办", body="请报送"
     )
@@ -64,6 +78,7 @@ def api_world(db, enterprise, other_enterprise, liaison, other_liaison, sasac):
             "directive_id": [indicator.directive_id],
             "evidence_id": [report.evidence.get().pk],
             "notification_id": [notification.pk],
+            "request_id": [extension.pk],
             "code": [enterprise.code, other_enterprise.code],
         },
         "keys": {
