@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.conf import settings
 
 from tests import factories
 
@@ -17,6 +18,14 @@ def pytest_sessionstart(session):
             redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=3).ping()
         except redis.RedisError as error:
             pytest.exit(f"REDIS_URL is set but Redis does not answer: {error}", 3)
+
+
+@pytest.fixture
+def redis_url():
+    """The real Redis the suite runs against; tests that need it are skipped only where none is configured."""
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: this test needs a real Redis")
+    return settings.REDIS_URL
 
 
 @pytest.fixture
