@@ -1,5 +1,7 @@
 from django.urls import path
 
+from progress.instructions import views as instruction_views
+from progress.orders import views as order_views
 from progress.reminders import views as reminder_views
 from progress.views import assessment as assessment_views
 from progress.views import board as board_views
@@ -73,4 +75,20 @@ urlpatterns = [
     path("assessment/", assessment_views.assessment, name="assessment"),
     path("assessment/compute/", assessment_views.assessment_compute_view, name="assessment_compute"),
     path("assessment/weights/", assessment_views.assessment_weights, name="assessment_weights"),
+    # --- instructions, supervision orders, circulars (issue 14) ---
+    path("instructions/", instruction_views.instruction_list, name="instruction_list"),
+    path("instructions/new/", instruction_views.instruction_create, name="instruction_create"),
+    path("instructions/<int:instruction_id>/", instruction_views.instruction_detail, name="instruction_detail"),
+    path("instructions/<int:instruction_id>/assign/", instruction_views.instruction_assign, name="instruction_assign"),
+    path("instructions/<int:instruction_id>/updates/", instruction_views.instruction_update, name="instruction_update"),
+    path("instructions/<int:instruction_id>/close/", instruction_views.instruction_close, name="instruction_close"),
+    path("orders/", order_views.order_list, name="order_list"),
+    path("orders/new/", order_views.order_create, name="order_create"),
+    path("orders/<int:order_id>/", order_views.order_detail, name="order_detail"),
+    path("orders/<int:order_id>/print/", order_views.order_print, name="order_print"),
+    path("orders/<int:order_id>/sign/", order_views.order_sign, name="order_sign"),
+    path("orders/<int:order_id>/answer/", order_views.order_answer, name="order_answer"),
+    path("orders/<int:order_id>/close/", order_views.order_close, name="order_close"),
+    path("orders/<int:order_id>/return/", order_views.order_return, name="order_return"),
+    path("orders/evidence/<int:evidence_id>/", order_views.order_evidence_download, name="order_evidence_download"),
 ]

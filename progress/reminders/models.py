@@ -77,6 +77,8 @@ class NotificationKind(models.TextChoices):
     URGE = "urge", _("催办")
     URGE_UNSIGNED = "urge_unsigned", _("催办未签收")
     DIGEST = "digest", _("每周摘要")
+    INSTRUCTION = "instruction", _("领导批示")
+    SUPERVISION_ORDER = "order", _("督办单")
 
 
 class Notification(models.Model):

@@ -20,7 +20,9 @@ from django.views.decorators.http import require_POST
 from progress import scoping
 from progress.forecast import forecast_of
 from progress.forms.ledger import MilestoneForm, ReasonForm, ReportForm
+from progress.health import today
 from progress.models import Milestone, MilestoneStatus, ProgressReport, ReviewState
+from progress.orders import selectors as order_selectors
 from progress.reminders.selectors import urge_panel_context
 from progress.selectors import ledger as selectors
 from progress.services import ledger as services
@@ -90,6 +92,11 @@ def milestone_detail(request, milestone_id: int):
             "can_report": scoping.can_report(request.user, milestone),
             "is_sasac": scoping.is_sasac(request.user),
             "urges": urge_panel_context(request.user, milestone),
+            "orders": order_selectors.decorate(
+                order_selectors.orders_on_milestone(scoping.visible_orders(request.user), milestone), on=today()
+            ),
+            "can_instruct": scoping.can_write_instruction(request.user),
+            "instruct_query": f"milestone={milestone.pk}",
             "forecast": forecast_of(milestone),
         },
     )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from directives.models import Directive
 from progress import scoping
 from progress.forms.ledger import CommentForm
+from progress.orders.selectors import answers_to_review
 from progress.selectors import ledger as selectors
 from progress.services import ledger as services
 from progress.views.ledger import messages_text, next_or
@@ -42,6 +43,7 @@ def review_list(request):
             .order_by("position"),
             "enterprise": enterprise,
             "directive": directive,
+            "order_answers": answers_to_review(scoping.visible_orders(request.user)),
         },
     )
 

@@ -1,6 +1,8 @@
 // Forms that change something hard to undo carry data-confirm: ask before they are sent.
+// A submit button may carry its own question (one form, two decisions).
 document.addEventListener("submit", function (event) {
-  var message = event.target.getAttribute("data-confirm");
+  var asker = event.submitter && event.submitter.hasAttribute("data-confirm") ? event.submitter : event.target;
+  var message = asker.getAttribute("data-confirm");
   if (message && !window.confirm(message)) {
     event.preventDefault();
   }
@@ -15,4 +17,11 @@ document.body.addEventListener("ledgerSaved", function (event) {
   var toast = document.getElementById("ledger-toast");
   toast.querySelector(".toast-body").textContent = event.detail.value || "";
   bootstrap.Toast.getOrCreateInstance(toast).show();
+});
+
+// A button with data-print prints the page (the A4 layouts: a supervision order, the charts briefing).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
 });
