@@ -14,6 +14,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
+# The circular (督办通报): LibreOffice turns its .docx into PDF; Noto CJK draws Chinese in the
+# charts (matplotlib) and the PDF.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
 # Python packages under the lock; this layer changes only with pyproject.toml or constraints.txt.
 COPY pyproject.toml constraints.txt ./
 COPY scripts/pyproject_deps.py scripts/

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from progress.circulars import views as circular_views
 from progress.instructions import views as instruction_views
 from progress.orders import views as order_views
 from progress.reminders import views as reminder_views
@@ -91,4 +92,22 @@ urlpatterns = [
     path("orders/<int:order_id>/close/", order_views.order_close, name="order_close"),
     path("orders/<int:order_id>/return/", order_views.order_return, name="order_return"),
     path("orders/evidence/<int:evidence_id>/", order_views.order_evidence_download, name="order_evidence_download"),
+    path("circulars/", circular_views.circular_list, name="circular_list"),
+    path("circulars/draft/", circular_views.circular_draft, name="circular_draft"),
+    path("circulars/<int:circular_id>/", circular_views.circular_detail, name="circular_detail"),
+    path(
+        "circulars/<int:circular_id>/circular.docx",
+        circular_views.circular_download,
+        {"kind": "docx"},
+        name="circular_docx",
+    ),
+    path(
+        "circulars/<int:circular_id>/circular.pdf",
+        circular_views.circular_download,
+        {"kind": "pdf"},
+        name="circular_pdf",
+    ),
+    path("circulars/<int:circular_id>/redraft/", circular_views.circular_redraft, name="circular_redraft"),
+    path("circulars/<int:circular_id>/issue/", circular_views.circular_issue, name="circular_issue"),
+    path("circulars/<int:circular_id>/discard/", circular_views.circular_discard, name="circular_discard"),
 ]
