@@ -260,3 +260,13 @@ def test_scan_tells_the_liaison_on_the_answer_date_once(sasac, liaison, mileston
     mine = [n for n in first.created if n.step == f"o{order.pk}-d0"]
     assert [n.recipient_id for n in mine] == [liaison.pk]
     assert not [n for n in second.created if n.step.startswith(f"o{order.pk}")]
+
+
+def test_reseeding_the_demo_removes_orders_but_never_reuses_their_numbers(sasac, leader, milestone):
+    from progress.demo import purge_demo_data
+
+    instruction = instructions.instruction_create(author=leader, text="请加快", milestone=milestone)
+    order = issue(sasac, milestone, instruction=instruction)
+    purge_demo_data()
+    assert not SupervisionOrder.objects.exists()
+    assert DocumentSequence.objects.get(series="order", year=order.year).last == 1
