@@ -72,6 +72,7 @@ urlpatterns = [
     path("board/export.xlsx", board_views.board_export_xlsx, name="board_export_xlsx"),
     path("board/export.csv", board_views.board_export_csv, name="board_export_csv"),
     path("charts/", charts_views.charts, name="charts"),
+    path("charts/periods/", charts_views.charts_periods, name="charts_periods"),
     path("directives/<int:directive_id>/", directive_views.directive_detail, name="directive_detail"),
     path("assessment/", assessment_views.assessment, name="assessment"),
     path("assessment/compute/", assessment_views.assessment_compute_view, name="assessment_compute"),
