@@ -12,6 +12,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
+from pathlib import Path
 
 from django.conf import settings
 from django.utils import translation
@@ -85,19 +87,24 @@ def _red_rule(paragraph) -> None:
 
 
 def _table(document, headers: list[str], rows: list[list], widths: list[float]) -> None:
-    table = document.add_table(rows=1, cols=len(headers))
+    """A grid table with a repeated bold header row. Fonts come from the table style (set once in
+    ``_build``) and widths from the fixed grid: per-cell formatting made long tables slow."""
+    table = document.add_table(rows=1 + len(rows), cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, header, width in zip(table.rows[0].cells, headers, widths, strict=True):
-        cell.width = Cm(width)
-        cell.text = ""
-        _font(cell.paragraphs[0].add_run(header), HEADING_FONT, 9, True)
+    table.autofit = False
+    widths = [Cm(width) for width in widths]
+    for column, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        column.w = width
+    cells = table._cells
+    for index, cell in enumerate(cells):
+        cell.width = widths[index % len(widths)]
+    for cell, header in zip(cells[: len(headers)], headers, strict=True):
+        run = cell.paragraphs[0].add_run(header)
+        run.bold = True
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, value, width in zip(cells, values, widths, strict=True):
-            cell.width = Cm(width)
-            _font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, 9)
+    for cell, value in zip(cells[len(headers) :], (v for row in rows for v in row), strict=True):
+        cell.paragraphs[0].add_run(str(value))
     # The header row repeats on each page of a long table.
     header = table.rows[0]._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
@@ -152,6 +159,7 @@ def _build(data: dict, *, number: str, dated: datetime.date) -> bytes:
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     _font(document.styles["Normal"], BODY_FONT, 12)
+    _font(document.styles["Table Grid"], BODY_FONT, 9)
     _page_number(section)
     totals, before, changes = data["totals"], data["previous"]["totals"], data["changes"]
     period = _period_name(data)
@@ -281,7 +289,7 @@ def _build(data: dict, *, number: str, dated: datetime.date) -> bytes:
                 ]
                 for m in entry["milestones"]
             ],
-            [1.4, 3.6, 2.1, 1.4, 1.2, 3, 3],
+            [1.5, 3.2, 2.3, 1.3, 1.3, 3.0, 3.1],
         )
         if entry["overdue"] > shown:
             _paragraph(document, _("另有 %(n)s 项逾期事项,详见台账。") % {"n": entry["overdue"] - shown}, size=10)
@@ -368,35 +376,54 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+# One LibreOffice profile per process, used by one conversion at a time: making a fresh profile
+# costs about a second per call, and two conversions must never share one.
+_PROFILE_LOCK = threading.Lock()
+
+
+def _profile_dir() -> Path:
+    return Path(settings.VAR_DIR) / "soffice" / f"profile-{os.getpid()}"
+
+
+def _convert(soffice: str, source: str, work: str) -> None:
+    profile = _profile_dir()
+    profile.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        soffice,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        work,
+        source,
+    ]
+    subprocess.run(
+        command, check=True, capture_output=True, timeout=PDF_TIMEOUT_SECONDS, env={**os.environ, "HOME": work}
+    )
+
+
 def docx_to_pdf(docx: bytes) -> bytes:
-    """The PDF of a .docx by LibreOffice headless, in a private profile and directory per call
-    (concurrent conversions must not share a LibreOffice profile)."""
+    """The PDF of a .docx by LibreOffice headless (in this process's own profile)."""
     soffice = soffice_path()
     if soffice is None:
         raise DocumentError(_("服务器未安装 LibreOffice,无法生成 PDF;Word 文档已生成。"))
-    with tempfile.TemporaryDirectory(prefix="qdsasac-pdf-") as work:
+    with tempfile.TemporaryDirectory(prefix="qdsasac-pdf-") as work, _PROFILE_LOCK:
         source = os.path.join(work, "circular.docx")
+        target = os.path.join(work, "circular.pdf")
         with open(source, "wb") as handle:
             handle.write(docx)
-        command = [
-            soffice,
-            f"-env:UserInstallation=file://{work}/profile",
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            work,
-            source,
-        ]
         try:
-            subprocess.run(
-                command, check=True, capture_output=True, timeout=PDF_TIMEOUT_SECONDS, env={**os.environ, "HOME": work}
-            )
+            _convert(soffice, source, work)
+            if not os.path.exists(target):
+                # A profile left broken by a killed conversion: start again with a fresh one.
+                shutil.rmtree(_profile_dir(), ignore_errors=True)
+                _convert(soffice, source, work)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+            shutil.rmtree(_profile_dir(), ignore_errors=True)
             raise DocumentError(_("PDF 生成失败,请稍后重试;Word 文档已生成。")) from error
-        target = os.path.join(work, "circular.pdf")
         if not os.path.exists(target):
             raise DocumentError(_("PDF 生成失败,请稍后重试;Word 文档已生成。"))
         with open(target, "rb") as handle:
