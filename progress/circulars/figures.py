@@ -30,6 +30,7 @@ from progress.models import (
     ReviewState,
     SupervisionOrder,
 )
+from progress.reminders.channels import recipient_name
 from progress.selectors.charts import start_of_day
 
 RED_LIST_PER_ENTERPRISE = 3
@@ -237,7 +238,7 @@ def _open_followups(on: datetime.date) -> dict:
         "instructions": [
             {
                 "id": i.pk,
-                "author": i.author.get_full_name() or i.author.username,
+                "author": recipient_name(i.author),
                 "date": timezone.localdate(i.created_at).isoformat(),
                 "text": i.text,
                 "subject": subject_label(i),

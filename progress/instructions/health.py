@@ -8,7 +8,12 @@ closed   done (办结)
 
 import datetime
 
-from progress.health import CLOSED, GREEN, RED, YELLOW, HealthRules
+from django.utils.translation import gettext_lazy as _
+
+from progress.health import CLOSED, GREEN, HEALTH_LABELS, RED, YELLOW, HealthRules
+
+# A follow-up action is done (办结), not closed like a milestone (销号).
+FOLLOWUP_LABELS = {**HEALTH_LABELS, CLOSED: _("已办结")}
 
 
 def followup_health(

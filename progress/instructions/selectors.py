@@ -9,8 +9,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
 
-from progress.health import HEALTH_LABELS
-from progress.instructions.health import followup_health
+from progress.instructions.health import FOLLOWUP_LABELS, followup_health
 from progress.instructions.services import subject_label
 from progress.models import Instruction, InstructionStatus, OrderAnswer, OrderStatus, SupervisionOrder
 from progress.selectors.ledger import HistoryEntry, _entries_for
@@ -44,13 +43,13 @@ def decorate(instructions, *, on: datetime.date) -> list[Instruction]:
     rows = list(instructions)
     for instruction in rows:
         instruction.health = instruction_health(instruction, on=on)
-        instruction.health_label = HEALTH_LABELS[instruction.health]
+        instruction.health_label = FOLLOWUP_LABELS[instruction.health]
         instruction.subject = subject_label(instruction)
         instruction.latest_update = next(reversed(instruction.updates.all()), None)
         for order in instruction.orders.all():
             order.latest_answer = next(reversed(order.answers.all()), None)
             order.health = order_health(order, on=on)
-            order.health_label = HEALTH_LABELS[order.health]
+            order.health_label = FOLLOWUP_LABELS[order.health]
     return rows
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from directives.models import Directive
 from progress import scoping
-from progress.health import HEALTH_LABELS, today
+from progress.health import today
 from progress.instructions import selectors, services
 from progress.instructions.forms import AssignForm, InstructionForm, TextForm
 from progress.models import Instruction, InstructionStatus
@@ -59,7 +59,6 @@ def instruction_list(request):
             "status": status,
             "mine": mine,
             "is_leader": leader,
-            "health_labels": HEALTH_LABELS,
         },
     )
 
@@ -150,7 +149,6 @@ def _detail(request, instruction: Instruction, *, assign_form=None, update_form=
             "update_form": update_form or TextForm(label=_("落实情况")),
             "close_form": close_form or TextForm(label=_("办结情况")),
             "history": selectors.history_of(instruction.history.all(), _("批示")),
-            "health_labels": HEALTH_LABELS,
         },
         status=status,
     )

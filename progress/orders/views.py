@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from progress import scoping
-from progress.health import HEALTH_LABELS, today
+from progress.health import today
 from progress.instructions.selectors import history_of
 from progress.instructions.services import FollowupError
 from progress.models import MilestoneStatus, OrderStatus, SupervisionOrder
 from progress.orders import selectors, services
 from progress.orders.forms import AnswerForm, DecisionForm, OrderForm
+from progress.reminders.channels import recipient_name
 
 PAGE_SIZE = 50
 DEFAULT_ANSWER_DAYS = 10
@@ -47,7 +48,6 @@ def order_list(request):
             if scoping.sees_everything(request.user)
             else [],
             "is_sasac": scoping.is_sasac(request.user),
-            "health_labels": HEALTH_LABELS,
         },
     )
 
@@ -56,7 +56,7 @@ def _order_defaults(request, *, instruction, milestone) -> dict:
     profile = getattr(request.user, "profile", None)
     initial = {
         "answer_due": today() + datetime.timedelta(days=DEFAULT_ANSWER_DAYS),
-        "contact_name": request.user.get_full_name() or request.user.username,
+        "contact_name": recipient_name(request.user),
         "contact_phone": profile.phone if profile else "",
     }
     if milestone is not None:
@@ -163,7 +163,17 @@ def order_detail(request, order_id: int):
 @require_GET
 def order_print(request, order_id: int):
     """The order as the office prints it: one A4 sheet."""
-    return render(request, "progress/order_print.html", {"order": _order_for(request, order_id)})
+    order = _order_for(request, order_id)
+    # An official sheet names people the Chinese way: family name first.
+    return render(
+        request,
+        "progress/order_print.html",
+        {
+            "order": order,
+            "issuer": recipient_name(order.issued_by),
+            "signer": recipient_name(order.signed_by) if order.signed_by else "",
+        },
+    )
 
 
 @login_required

@@ -62,6 +62,7 @@ def test_leader_instructs_from_a_chart_bar_and_sees_it_carried_out(
     page.get_by_role("link", name="转督办单").click()
     page.wait_for_load_state()
     page.check(f"input[name=milestones][value='{milestone.pk}']")
+    page.fill("input[name=contact_phone]", "0532-85911234")
     screenshot("followup-02-sasac-order-form")
     page.get_by_test_id("order-issue").click()
     page.wait_for_load_state()
