@@ -13,6 +13,12 @@ from tests.factories import PASSWORD, AssignmentFactory, MilestoneFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Evidence and the circular's files go to a private temporary directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def milestone(enterprise):
     return MilestoneFactory(
