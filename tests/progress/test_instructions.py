@@ -161,3 +161,38 @@ def test_leader_page_query_count_does_not_grow_with_instructions(client, leader,
     with django_assert_max_num_queries(12):
         response = client.get(reverse("progress:instruction_list"))
     assert response.content.decode().count('data-testid="instruction"') == 12
+
+
+def test_leader_instructs_on_a_directive_from_its_page(client, leader, sasac, directive):
+    client.force_login(leader)
+    page = client.get(reverse("progress:directive_detail", args=[directive.pk])).content.decode()
+    assert f"{reverse('progress:instruction_create')}?directive={directive.pk}" in page
+    client.post(reverse("progress:instruction_create"), {"directive": directive.pk, "text": "请各牵头企业加快推进"})
+    instruction = Instruction.objects.get()
+    assert instruction.directive == directive and instruction.enterprise is None
+    client.force_login(sasac)
+    assert (
+        "instruct-button" not in client.get(reverse("progress:directive_detail", args=[directive.pk])).content.decode()
+    )
+
+
+def test_handler_is_reminded_before_and_after_the_due_date(leader, sasac, milestone):
+    from progress.models import ReminderRule
+    from progress.reminders.services import plan_reminders
+    from progress.reminders.workdays import is_working_day
+
+    day = timezone.localdate() + datetime.timedelta(days=8)
+    while not is_working_day(day):
+        day += datetime.timedelta(days=1)
+    instruction = services.instruction_create(author=leader, text="请研究", milestone=milestone)
+    services.instruction_assign(instruction=instruction, by=sasac, handler=sasac, due_date=day)
+    rule = ReminderRule.current()
+    on_the_day = [n for n in plan_reminders(today=day, rule=rule) if n.step.startswith(f"i{instruction.pk}")]
+    assert [(n.recipient_id, n.step) for n in on_the_day] == [(sasac.pk, f"i{instruction.pk}-d0")]
+    after = day + datetime.timedelta(days=1)
+    while not is_working_day(after):
+        after += datetime.timedelta(days=1)
+    late = [n for n in plan_reminders(today=after, rule=rule) if n.step.startswith(f"i{instruction.pk}")]
+    assert [n.recipient_id for n in late] == [sasac.pk] and "+" in late[0].step
+    services.instruction_close(instruction=instruction, by=sasac, note="已办")
+    assert not [n for n in plan_reminders(today=after, rule=rule) if n.step.startswith(f"i{instruction.pk}")]

@@ -270,3 +270,14 @@ def test_reseeding_the_demo_removes_orders_but_never_reuses_their_numbers(sasac,
     purge_demo_data()
     assert not SupervisionOrder.objects.exists()
     assert DocumentSequence.objects.get(series="order", year=order.year).last == 1
+
+
+def test_order_list_query_count_does_not_grow_with_orders(client, sasac, enterprise, django_assert_max_num_queries):
+    from tests import factories
+
+    for _ in range(15):
+        issue(sasac, factories.MilestoneFactory(assignment__enterprise=enterprise))
+    client.force_login(sasac)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("progress:order_list"))
+    assert response.content.decode().count("data-order=") == 15
