@@ -108,6 +108,13 @@ urlpatterns = [
         {"kind": "pdf"},
         name="circular_pdf",
     ),
+    path(
+        "circulars/<int:circular_id>/final.docx",
+        circular_views.circular_download,
+        {"kind": "final"},
+        name="circular_final_docx",
+    ),
+    path("circulars/<int:circular_id>/final/", circular_views.circular_final, name="circular_final"),
     path("circulars/<int:circular_id>/redraft/", circular_views.circular_redraft, name="circular_redraft"),
     path("circulars/<int:circular_id>/issue/", circular_views.circular_issue, name="circular_issue"),
     path("circulars/<int:circular_id>/discard/", circular_views.circular_discard, name="circular_discard"),

@@ -38,3 +38,15 @@ class DraftForm(forms.Form):
         if self.cleaned_data["kind"] == CircularKind.WEEK:
             return Period.week(self.cleaned_data["week"])
         return Period.month(self.cleaned_data["month"])
+
+
+class FinalForm(forms.Form):
+    file = forms.FileField(
+        label=_("定稿(Word)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx"}),
+        error_messages={"required": _("请选择定稿文件。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)

@@ -33,6 +33,12 @@ class Circular(models.Model):
     data = models.JSONField(_("通报数据"), default=dict, editable=False)
     docx = models.FileField(_("Word 文档"), upload_to="circulars/%Y/", blank=True)
     pdf = models.FileField(_("PDF 文档"), upload_to="circulars/%Y/", blank=True)
+    # The wording the office circulated: the issued Word document as an officer edited it.
+    final_docx = models.FileField(_("定稿"), upload_to="circulars/%Y/", blank=True)
+    final_uploaded_at = models.DateTimeField(_("定稿上传时间"), null=True, blank=True)
+    final_uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     drafted_at = models.DateTimeField(_("起草时间"))
     issued_by = models.ForeignKey(

@@ -7,8 +7,10 @@ documents again, with the number, from the same frozen data.
 """
 
 import datetime
+import os
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +19,7 @@ from progress.circulars import documents
 from progress.circulars.figures import Period, circular_data
 from progress.models import Circular, CircularStatus
 from progress.orders.services import next_serial
+from progress.services.ledger import LedgerError, check_evidence_file
 
 CIRCULAR_SERIES = "circular"
 
@@ -25,13 +28,16 @@ class CircularError(Exception):
     """A step the rules refuse; the message is for the user."""
 
 
-def file_name(circular: Circular, extension: str) -> str:
+def file_name(circular: Circular, kind: str) -> str:
+    """``kind``: "docx" or "pdf" (the generated documents) or "final" (the circulated Word)."""
     name = _("督办通报-%(p)s") % {"p": circular.data.get("period", circular.period_start.isoformat())}
     if circular.status == CircularStatus.ISSUED:
         name = f"{circular.number}-{name}"
     else:
         name += _("-草稿")
-    return f"{name}.{extension}"
+    if kind == "final":
+        return f"{name}{_('-定稿')}.docx"
+    return f"{name}.{kind}"
 
 
 def _dated(circular: Circular) -> datetime.date:
@@ -106,3 +112,25 @@ def circular_discard(*, circular: Circular, by) -> None:
         files = [f for f in (circular.docx, circular.pdf) if f]
         circular.delete()
         transaction.on_commit(lambda: [f.delete(save=False) for f in files])
+
+
+def circular_attach_final(*, circular: Circular, by, file: UploadedFile) -> Circular:
+    """Keep the Word document the office circulated (edited from the issued one); replaces an earlier one."""
+    if os.path.splitext(file.name or "")[1].lower() != ".docx":
+        raise CircularError(_("定稿须为 Word 文档(.docx)。"))
+    try:
+        check_evidence_file(file)
+    except LedgerError as error:
+        raise CircularError(str(error)) from error
+    with transaction.atomic():
+        circular = Circular.objects.select_for_update().get(pk=circular.pk)
+        if circular.status != CircularStatus.ISSUED:
+            raise CircularError(_("印发后方可上传定稿。"))
+        previous = circular.final_docx.name if circular.final_docx else ""
+        circular.final_docx.save(_("%(n)s-定稿.docx") % {"n": circular.number}, file, save=False)
+        circular.final_uploaded_at, circular.final_uploaded_by = timezone.now(), by
+        circular.save()
+        if previous:
+            storage = circular.final_docx.storage
+            transaction.on_commit(lambda: storage.delete(previous))
+    return circular

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from progress import scoping
 from progress.circulars import services
 from progress.circulars.figures import Period
-from progress.circulars.forms import DraftForm
+from progress.circulars.forms import DraftForm, FinalForm
 from progress.models import Circular
 
 CONTENT_TYPES = {
@@ -71,7 +71,12 @@ def circular_detail(request, circular_id: int):
     return render(
         request,
         "progress/circular_detail.html",
-        {"circular": circular, "data": circular.data, "is_sasac": scoping.is_sasac(request.user)},
+        {
+            "circular": circular,
+            "data": circular.data,
+            "is_sasac": scoping.is_sasac(request.user),
+            "final_form": FinalForm(),
+        },
     )
 
 
@@ -80,7 +85,7 @@ def circular_detail(request, circular_id: int):
 def circular_download(request, circular_id: int, kind: str):
     scoping.require_sees_everything(request.user)
     circular = scoping.get_circular_for_user(request.user, circular_id)
-    stored = circular.docx if kind == "docx" else circular.pdf
+    stored = {"docx": circular.docx, "pdf": circular.pdf, "final": circular.final_docx}[kind]
     if not stored:
         raise Http404
     try:
@@ -91,7 +96,7 @@ def circular_download(request, circular_id: int, kind: str):
         handle,
         as_attachment=True,
         filename=services.file_name(circular, kind),
-        content_type=CONTENT_TYPES[kind],
+        content_type=CONTENT_TYPES["docx" if kind == "final" else kind],
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -137,3 +142,22 @@ def circular_discard(request, circular_id: int):
         return redirect("progress:circular_detail", circular_id=circular.pk)
     messages.success(request, _("草稿已删除。"))
     return redirect("progress:circular_list")
+
+
+@login_required
+@require_POST
+def circular_final(request, circular_id: int):
+    """SASAC keeps the Word document the office circulated, edited from the issued one."""
+    scoping.require_sasac(request.user)
+    circular = scoping.get_circular_for_user(request.user, circular_id)
+    form = FinalForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择定稿文件。"))
+        return redirect("progress:circular_detail", circular_id=circular.pk)
+    try:
+        services.circular_attach_final(circular=circular, by=request.user, file=form.cleaned_data["file"])
+    except services.CircularError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("定稿已存档。"))
+    return redirect("progress:circular_detail", circular_id=circular.pk)

@@ -198,3 +198,32 @@ def test_withdrawn_milestones_are_not_counted(sasac, city):
     circular, _ = services.circular_draft(period=Period.month(timezone.localdate()), by=sasac)
     assert circular.data["totals"][RED] == 0
     assert circular.data["red_list"] == []
+
+
+def test_the_circulated_wording_is_archived_beside_the_generated_circular(client, sasac, city):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    circular = draft(client, sasac)
+    docx = circular.docx.read()
+    refused = client.post(
+        reverse("progress:circular_final", args=[circular.pk]),
+        {"file": SimpleUploadedFile("定稿.docx", docx)},
+        follow=True,
+    )
+    assert "印发后方可上传定稿" in refused.content.decode()
+    client.post(reverse("progress:circular_issue", args=[circular.pk]))
+    fake = SimpleUploadedFile("定稿.docx", b"MZ not a word file")
+    response = client.post(reverse("progress:circular_final", args=[circular.pk]), {"file": fake}, follow=True)
+    assert "内容与扩展名不符" in response.content.decode()
+    edited = Document(io.BytesIO(docx))
+    edited.add_paragraph("处室修改后的一段话")
+    buffer = io.BytesIO()
+    edited.save(buffer)
+    client.post(
+        reverse("progress:circular_final", args=[circular.pk]),
+        {"file": SimpleUploadedFile("定稿.docx", buffer.getvalue())},
+    )
+    final = b"".join(client.get(reverse("progress:circular_final_docx", args=[circular.pk])).streaming_content)
+    assert "处室修改后的一段话" in docx_text(final)
+    circular.refresh_from_db()
+    assert "处室修改后的一段话" not in docx_text(circular.docx.read())
