@@ -47,7 +47,11 @@ def _tell(instruction: Instruction, *, recipients: list[int], event: str, subjec
         subject=subject,
         body=body,
         url=instruction_url(instruction),
-        payload={"instruction_id": instruction.pk},
+        # The in-app link stays on the site the user is on; e-mails use the absolute url.
+        payload={
+            "instruction_id": instruction.pk,
+            "path": reverse("progress:instruction_detail", args=[instruction.pk]),
+        },
     )
 
 

@@ -8,6 +8,7 @@ so a second scan adds nothing. Keys carry the order's or instruction's id (``o12
 
 import datetime
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from progress.instructions.services import instruction_url
@@ -45,6 +46,7 @@ def _order_payload(order: dict) -> dict:
         "enterprise": order["enterprise__short_name"],
         "due_date": order["answer_due"].isoformat(),
         "url": order_url(stub),
+        "path": reverse("progress:order_detail", args=[order["id"]]),
     }
 
 
@@ -129,6 +131,7 @@ def _plan_instructions(rule, offsets, landing, today) -> list[PlannedNotice]:
             "instruction_id": row["id"],
             "due_date": due.isoformat(),
             "url": instruction_url(Instruction(pk=row["id"])),
+            "path": reverse("progress:instruction_detail", args=[row["id"]]),
         }
         values = {"text": row["text"][:30], "due": due.isoformat(), "days": abs((due - today).days)}
         if due >= today:

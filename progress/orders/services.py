@@ -80,6 +80,8 @@ def _tell(order: SupervisionOrder, *, recipients: list[int], event: str, subject
         body=body,
         url=order_url(order),
         payload={
+            # The in-app link stays on the site the user is on; e-mails use the absolute url.
+            "path": reverse("progress:order_detail", args=[order.pk]),
             "order_id": order.pk,
             "order_number": order.number,
             "enterprise": order.enterprise.short_name,

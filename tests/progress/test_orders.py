@@ -281,3 +281,10 @@ def test_order_list_query_count_does_not_grow_with_orders(client, sasac, enterpr
     with django_assert_max_num_queries(10):
         response = client.get(reverse("progress:order_list"))
     assert response.content.decode().count("data-order=") == 15
+
+
+def test_the_liaisons_notification_links_to_the_order(client, sasac, liaison, milestone):
+    order = issue(sasac, milestone)
+    client.force_login(liaison)
+    page = client.get(reverse("progress:notification_list")).content.decode()
+    assert f'href="{reverse("progress:order_detail", args=[order.pk])}"' in page
