@@ -18,6 +18,7 @@ from progress.models import (
     Evidence,
     ImplementationPlan,
     IndicatorValue,
+    LedgerImport,
     LedgerSnapshot,
     Milestone,
     Notification,
@@ -145,6 +146,23 @@ class LedgerSnapshotAdmin(admin.ModelAdmin):
     search_fields = ["enterprise__name", "enterprise__short_name", "enterprise__code"]
     list_select_related = ["period", "enterprise"]
     readonly_fields = ["period", "enterprise", "rows", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerImport)
+class LedgerImportAdmin(admin.ModelAdmin):
+    """Uploaded ledgers between preview and commit: read-only, for tracing what an import filed."""
+
+    list_display = ["enterprise", "user", "period", "file_name", "created_at", "committed_at"]
+    list_filter = ["period"]
+    search_fields = ["enterprise__name", "enterprise__short_name", "enterprise__code", "file_name", "user__username"]
+    list_select_related = ["enterprise", "user"]
+    readonly_fields = ["token", "user", "enterprise", "period", "file_name", "sha256", "plan", "created_at"]
 
     def has_add_permission(self, request):
         return False

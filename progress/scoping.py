@@ -161,8 +161,9 @@ def can_report(user, milestone: Milestone) -> bool:
 
 
 def can_import_ledger(user, enterprise: Enterprise) -> bool:
-    """A liaison imports into its own ledger; SASAC staff may import for any enterprise."""
-    return is_sasac(user) or can_edit_enterprise(user, enterprise)
+    """A liaison imports its own enterprise's monthly ledger: importing files reports and adds
+    milestones, which only the enterprise itself does (SASAC reviews them)."""
+    return can_edit_enterprise(user, enterprise)
 
 
 def require_edit_enterprise(user, enterprise: Enterprise) -> None:

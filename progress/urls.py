@@ -50,8 +50,17 @@ urlpatterns = [
         {"kind": "csv"},
         name="enterprise_ledger_csv",
     ),
-    path("enterprises/<slug:code>/ledger/template.xlsx", ledger_files.ledger_template, name="ledger_template"),
     path("enterprises/<slug:code>/ledger/import/", ledger_files.ledger_import_view, name="ledger_import"),
+    path(
+        "enterprises/<slug:code>/ledger/import/<uuid:token>/",
+        ledger_files.ledger_import_preview,
+        name="ledger_import_preview",
+    ),
+    path(
+        "enterprises/<slug:code>/ledger/import/<uuid:token>/commit/",
+        ledger_files.ledger_import_commit_view,
+        name="ledger_import_commit",
+    ),
     path("ledger.xlsx", ledger_files.ledger_export, {"kind": "xlsx"}, name="ledger_xlsx"),
     path("ledger.csv", ledger_files.ledger_export, {"kind": "csv"}, name="ledger_csv"),
     path("periods/", ledger_files.period_list, name="period_list"),

@@ -13,8 +13,10 @@ PY="$VENV/python"
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-noto-cjk)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
-# The circular's PDF is LibreOffice's conversion of its .docx; the tests read PDFs with poppler.
-command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+# LibreOffice opens the exported ledger headless, as WPS and Excel would (tests/libreoffice.py),
+# and turns the circular's .docx into its PDF; the tests read PDFs with poppler.
+dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 if [ "${#missing[@]}" -gt 0 ]; then

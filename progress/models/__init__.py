@@ -1,6 +1,7 @@
 from progress.circulars.models import Circular, CircularKind, CircularStatus
 from progress.instructions.models import Assignee, Instruction, InstructionStatus, InstructionUpdate
 from progress.models.assessment import AssessmentScore, AssessmentWeights
+from progress.models.imports import LedgerImport
 from progress.models.ledger import (
     Evidence,
     IndicatorValue,
@@ -42,6 +43,7 @@ __all__ = [
     "Evidence",
     "ImplementationPlan",
     "IndicatorValue",
+    "LedgerImport",
     "LedgerSnapshot",
     "Milestone",
     "MilestoneStatus",

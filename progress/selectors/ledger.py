@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from directives.models import Assignment, Directive
 from enterprises.models import Enterprise
 from progress.health import HEALTH_LABELS, annotate_health
-from progress.models import ImplementationPlan, Milestone, ProgressReport, ReviewState
+from progress.models import ImplementationPlan, Milestone, MilestoneStatus, ProgressReport, ReviewState
 
 
 @dataclass
@@ -26,32 +27,68 @@ class DirectiveGroup:
     assignments: list[Assignment]
 
 
-def workspace_groups(
-    assignments: QuerySet[Assignment], *, health: str | None = None
-) -> list[DirectiveGroup]:
-    """The enterprise's assignments grouped by directive, each with its milestones (health annotated).
+@dataclass
+class WorkspacePage:
+    groups: list[DirectiveGroup]
+    page: Page  # of milestone ids, in directive order
 
-    Milestones carry ``health``, ``health_label`` and ``latest_report`` (no extra query per row).
+
+# The grouped workspace shows this many milestones a page: the largest enterprise has hundreds.
+WORKSPACE_PAGE_SIZE = 60
+
+
+def workspace_groups(
+    assignments: QuerySet[Assignment], *, health: str | None = None, page: str | int | None = 1
+) -> WorkspacePage:
+    """One page of the enterprise's assignments grouped by directive, each with its milestones (health annotated).
+
+    Milestones carry ``health``, ``health_label`` and ``latest_report`` (no extra query per row). The
+    pages cut the milestones in directive order; assignments with no milestone yet show on the first.
     """
-    milestones = annotate_health(Milestone.objects.select_related("latest_report")).order_by("due_date", "id")
+    milestones = annotate_health(Milestone.objects.select_related("latest_report"), select=False)
     if health in HEALTH_LABELS:
         milestones = milestones.filter(health=health)
+    in_order = milestones.filter(assignment__in=assignments.values("pk")).order_by(
+        "assignment__directive__position", "assignment_id", "due_date", "id"
+    )
+    milestone_page = Paginator(in_order.values_list("pk", flat=True), WORKSPACE_PAGE_SIZE).get_page(page)
+    ids = list(milestone_page.object_list)
+    shown = annotate_health(Milestone.objects.select_related("latest_report")).filter(pk__in=ids)
+    on_page = Q(milestones__in=ids)
+    if milestone_page.number == 1 and health not in HEALTH_LABELS:
+        on_page |= Q(milestones__isnull=True)
     assignments = (
-        assignments.select_related("directive", "directive__parent")
-        .prefetch_related(Prefetch("milestones", queryset=milestones), "directive__indicators")
+        assignments.filter(pk__in=assignments.filter(on_page).values("pk"))
+        .select_related("directive", "directive__parent")
+        .prefetch_related(Prefetch("milestones", queryset=shown.order_by("due_date", "id")), "directive__indicators")
         .order_by("directive__position", "id")
     )
     groups: dict[int, DirectiveGroup] = {}
     for assignment in assignments:
-        if health in HEALTH_LABELS and not assignment.milestones.all():
-            continue  # a filtered list shows only the directives that have such milestones
         for milestone in assignment.milestones.all():
             milestone.health_label = HEALTH_LABELS[milestone.health]
             # The row template links back to the assignment without another query.
             milestone.assignment = assignment
         group = groups.setdefault(assignment.directive_id, DirectiveGroup(assignment.directive, []))
         group.assignments.append(assignment)
-    return list(groups.values())
+    return WorkspacePage(groups=list(groups.values()), page=milestone_page)
+
+
+def due_this_month(milestones: QuerySet[Milestone], *, period: datetime.date, limit: int) -> tuple[int, list]:
+    """Open milestones with no report for ``period`` (本月待报送): how many, and the first ``limit`` by due date.
+
+    Each listed milestone carries ``latest_report`` (last month's, to start from).
+    """
+    pending = milestones.filter(status=MilestoneStatus.OPEN).exclude(
+        Exists(ProgressReport.objects.filter(milestone=OuterRef("pk"), period=period))
+    )
+    # One query: each listed row carries the count of them all.
+    listed = list(
+        pending.select_related("latest_report")
+        .annotate(pending_total=Window(Count("pk")))
+        .order_by("due_date", "id")[:limit]
+    )
+    return (listed[0].pending_total if listed else 0), listed
 
 
 def milestone_row(milestone_qs: QuerySet[Milestone], milestone_id: int) -> Milestone:

@@ -34,6 +34,8 @@ def refresh_latest_indicator_values(*, milestone_ids: Iterable[int] | None = Non
         if milestone_ids is not None:
             milestone_ids = list(milestone_ids)
             values = values.filter(report__milestone_id__in=milestone_ids)
+        if milestone_ids is not None and not values.exists():
+            return  # most milestones carry no indicator: one cheap query instead of four
         report_milestone = ProgressReport.objects.filter(pk=OuterRef("report_id")).values("milestone_id")
         # Missing on a new value; different on one IT moved to another milestone's report.
         values.exclude(milestone=F("report__milestone")).update(milestone_id=Subquery(report_milestone))

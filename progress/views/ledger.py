@@ -259,12 +259,15 @@ def report_create(request, milestone_id: int):
         messages.error(request, refusal)
         return redirect("progress:milestone_detail", milestone_id=milestone.pk)
     indicators = list(milestone.assignment.directive.indicators.all())
-    form = ReportForm(
-        request.POST or None,
-        request.FILES or None,
-        indicators=indicators,
-        initial={"period": services.current_period(), "progress": milestone.progress},
-    )
+    initial = {"period": services.current_period(), "progress": milestone.progress}
+    # 本月待报送 offers to start from last month's report: its text and figures, to be edited.
+    previous = milestone.latest_report if request.GET.get("from") == "previous" else None
+    if previous is not None:
+        initial.update({name: getattr(previous, name) for name in services.REPORT_FIELDS})
+        initial.update(
+            {ReportForm.indicator_field(value.indicator): value.value for value in previous.indicator_values.all()}
+        )
+    form = ReportForm(request.POST or None, request.FILES or None, indicators=indicators, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             report = services.report_file(
@@ -283,7 +286,9 @@ def report_create(request, milestone_id: int):
             if request.htmx:
                 return _row_response(request, milestone)
             return redirect(next_or(request, _workspace_url(milestone)))
-    return _report_form_response(request, {"form": form, "milestone": milestone, "report": None})
+    return _report_form_response(
+        request, {"form": form, "milestone": milestone, "report": None, "started_from": previous}
+    )
 
 
 def messages_text(request) -> str:

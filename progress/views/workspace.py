@@ -17,25 +17,30 @@ from progress.services import ledger as services
 from progress.views.board import milestone_table_context
 from progress.views.ledger import conflict_context
 
+# 本月待报送 lists the first few by due date; the count says how many there are.
+DUE_THIS_MONTH_LISTED = 8
+
 
 @login_required
 def workspace(request, code: str):
-    """The ledger grouped by directive, or (``?view=table``) the board's sortable table, scoped."""
+    """The ledger grouped by directive a page at a time, or (``?view=table``) the board's sortable table,
+    scoped; above it, the milestones with no report yet for this month (本月待报送)."""
     enterprise = scoping.get_enterprise_for_user(request.user, code)
     health = request.GET.get("health", "")
     table_view = request.GET.get("view") == "table"
+    milestones = scoping.visible_milestones(request.user).filter(assignment__enterprise=enterprise)
     if table_view:
-        table = milestone_table_context(
-            request,
-            base=scoping.visible_milestones(request.user).filter(assignment__enterprise=enterprise),
-            exclude=("enterprise",),
-        )
-        groups = []
+        table = milestone_table_context(request, base=milestones, exclude=("enterprise",))
+        grouped = None
     else:
         table = {}
-        groups = selectors.workspace_groups(
-            scoping.visible_assignments(request.user).filter(enterprise=enterprise), health=health
+        grouped = selectors.workspace_groups(
+            scoping.visible_assignments(request.user).filter(enterprise=enterprise),
+            health=health,
+            page=request.GET.get("page"),
         )
+    period = services.current_period()
+    due_count, due_listed = selectors.due_this_month(milestones, period=period, limit=DUE_THIS_MONTH_LISTED)
     return render(
         request,
         "progress/workspace_detail.html",
@@ -44,7 +49,11 @@ def workspace(request, code: str):
             "table_view": table_view,
             "enterprise": enterprise,
             "plan": selectors.plan_of(enterprise),
-            "groups": groups,
+            "groups": grouped.groups if grouped else [],
+            "page": grouped.page if grouped else None,
+            "period": period,
+            "due_count": due_count,
+            "due_listed": due_listed,
             "returned": selectors.returned_reports(
                 scoping.visible_reports(request.user).filter(milestone__assignment__enterprise=enterprise)
             ),

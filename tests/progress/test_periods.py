@@ -23,7 +23,8 @@ QUERIES = 6
 
 def cells(response) -> list[tuple]:
     assert response.status_code == 200, response.status_code
-    return list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    # Below the title row: the header, then the ledger rows.
+    return list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True))
 
 
 def file_report(milestone, *, period, work_done, progress):

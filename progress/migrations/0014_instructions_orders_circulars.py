@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('directives', '0001_initial'),
         ('enterprises', '0001_initial'),
-        ('progress', '0012_reminder_rule_bounds'),
+        ('progress', '0013_ledger_import'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
