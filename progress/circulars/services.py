@@ -74,16 +74,22 @@ def circular_draft(*, period: Period, by) -> tuple[Circular, str]:
     if period.start > today:
         raise CircularError(_("%(p)s 尚未开始,不能起草通报。") % {"p": period.label()})
     data = circular_data(period, today=today)
+    now = timezone.now()
     with transaction.atomic():
-        circular = Circular.objects.select_for_update().filter(kind=period.kind, period_start=period.start).first()
-        if circular is not None and circular.status == CircularStatus.ISSUED:
+        # get_or_create, then the row lock: two officers drafting the same period at once wait
+        # for each other on the unique (kind, period) instead of one of them failing.
+        created, _new = Circular.objects.get_or_create(
+            kind=period.kind,
+            period_start=period.start,
+            defaults={"period_end": period.end, "data": data, "drafted_by": by, "drafted_at": now},
+        )
+        circular = Circular.objects.select_for_update().get(pk=created.pk)
+        if circular.status == CircularStatus.ISSUED:
             raise CircularError(
                 _("%(p)s 的通报已印发(%(n)s),不能重新起草。") % {"p": period.label(), "n": circular.number}
             )
-        if circular is None:
-            circular = Circular(kind=period.kind, period_start=period.start, period_end=period.end)
         circular.data = data
-        circular.drafted_by, circular.drafted_at = by, timezone.now()
+        circular.drafted_by, circular.drafted_at = by, now
         problem = _store(circular)
     return circular, problem
 
