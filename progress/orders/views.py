@@ -96,7 +96,7 @@ def order_create(request):
     candidates = (
         scoping.visible_milestones(request.user)
         .filter(assignment__enterprise=enterprise)
-        .exclude(status=MilestoneStatus.WITHDRAWN)
+        .exclude(status__in=[MilestoneStatus.WITHDRAWN, MilestoneStatus.CLOSED])
         .select_related("assignment__directive")
         .order_by("due_date", "id")
     )
