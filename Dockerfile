@@ -5,7 +5,8 @@
 FROM node:20-slim AS assets
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --loglevel=error
+# Only what the app serves: the test-only packages (axe-core) stay out of the image.
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
 
 FROM python:3.11-slim AS app
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -14,10 +15,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
+# libmagic: evidence files are typed by their content (python-magic), never by their name.
 # The circular (督办通报): LibreOffice turns its .docx into PDF; Noto CJK draws Chinese in the
 # charts (matplotlib) and the PDF.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk \
+    && apt-get install -y --no-install-recommends libmagic1 libreoffice-writer-nogui fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 
 # Python packages under the lock; this layer changes only with pyproject.toml or constraints.txt.

@@ -340,6 +340,24 @@ def demo_usernames_q() -> Q:
     return Q(username__in=[SASAC_USERNAME, LEADER_USERNAME, ADMIN_USERNAME]) | Q(username__startswith=LIAISON_PREFIX)
 
 
+def data_beyond_the_demo() -> dict[str, int]:
+    """What ``purge_demo_data`` would destroy that no demo made. Empty for a demo or a fresh database.
+
+    - enterprises neither marked demo nor named by the notice (load_notice makes those, and the
+      demo gives them ledgers too);
+    - users the demo did not make: another name, or a demo name with a password of its own
+      (the demo gives its at least three users one and the same password hash).
+    """
+    found = {
+        "enterprises": Enterprise.objects.filter(is_demo=False, named_in_directives__isnull=True).count(),
+        "users": User.objects.exclude(demo_usernames_q()).count(),
+    }
+    demo_named = list(User.objects.filter(demo_usernames_q()).values_list("password", flat=True))
+    if demo_named and (len(set(demo_named)) > 1 or len(demo_named) < 3):
+        found["users"] += len(demo_named)
+    return {name: count for name, count in found.items() if count}
+
+
 def purge_demo_data() -> None:
     """Delete all progress rows, all assignments, demo enterprises and demo users.
 

@@ -113,8 +113,9 @@ class MilestoneTable(Table):
 
     def render_progress(self, value):
         return mark_safe(
-            f'<div class="progress board-progress" role="progressbar" aria-valuenow="{value}" aria-valuemin="0" '
-            f'aria-valuemax="100"><div class="progress-bar" style="width: {value}%"></div></div> {value}%'
+            f'<div class="progress board-progress" role="progressbar" aria-label="{_e(_("进度"))}" '
+            f'aria-valuenow="{value}" aria-valuemin="0" aria-valuemax="100">'
+            f'<div class="progress-bar" style="width: {value}%"></div></div> {value}%'
         )
 
     def render_health(self, value):

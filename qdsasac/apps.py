@@ -8,4 +8,9 @@ class QdsasacConfig(AppConfig):
     verbose_name = "qdsasac"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from qdsasac import checks  # noqa: F401  (registers the checks)
+        from qdsasac.security import mark_session_touched
+
+        user_logged_in.connect(mark_session_touched, dispatch_uid="qdsasac.mark_session_touched")

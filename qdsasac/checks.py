@@ -53,3 +53,60 @@ def check_email_timeout(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security)
+def check_login_lockout(app_configs=None, **kwargs):
+    """A lockout without a cool-off would let an attacker lock officers out for good."""
+    errors = []
+    if not 1 <= settings.LOGIN_FAILURE_LIMIT <= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+        errors.append(
+            Error(
+                "LOGIN_FAILURE_LIMIT must be at least 1 and not above LOGIN_ADDRESS_FAILURE_LIMIT.",
+                id="qdsasac.E003",
+            )
+        )
+    if not settings.AXES_COOLOFF_TIME or settings.AXES_COOLOFF_TIME.total_seconds() <= 0:
+        errors.append(
+            Error(
+                "LOGIN_COOLOFF_MINUTES must be at least 1: without a cool-off a lockout lasts for good.",
+                hint="Set LOGIN_COOLOFF_MINUTES, e.g. 15.",
+                id="qdsasac.E003",
+            )
+        )
+    if settings.SESSION_IDLE_MINUTES < 1:
+        errors.append(Error("SESSION_IDLE_MINUTES must be at least 1.", id="qdsasac.E003"))
+    return errors
+
+
+@register(Tags.security)
+def check_upload_limits(app_configs=None, **kwargs):
+    """A request limit below the evidence limit would refuse files the form says are allowed."""
+    if settings.REQUEST_BODY_MAX_BYTES < settings.EVIDENCE_MAX_BYTES:
+        return [
+            Error(
+                f"REQUEST_BODY_MAX_BYTES ({settings.REQUEST_BODY_MAX_BYTES}) is below EVIDENCE_MAX_BYTES "
+                f"({settings.EVIDENCE_MAX_BYTES}).",
+                hint="Raise REQUEST_BODY_MAX_BYTES (and the proxy's client_max_body_size) or lower EVIDENCE_MAX_BYTES.",
+                id="qdsasac.E004",
+            )
+        ]
+    return []
+
+
+@register(Tags.security)
+def check_content_sniffer(app_configs=None, **kwargs):
+    """Evidence files are typed by libmagic; without it no upload could be checked."""
+    try:
+        import magic
+
+        magic.from_buffer(b"%PDF-1.4\n", mime=True)
+    except Exception as error:  # ImportError when libmagic1 is missing, MagicException when it is broken
+        return [
+            Error(
+                f"libmagic cannot be loaded: {error}",
+                hint="Install Debian's libmagic1 (the Dockerfile and scripts/setup.sh do).",
+                id="qdsasac.E005",
+            )
+        ]
+    return []

@@ -5,6 +5,7 @@ file-system Celery broker under ``var/``, mail written to ``var/mail``. Producti
 sets ``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY`` and the mail settings.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -79,6 +80,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "simple_history",
+    "axes",
+    "csp",
     "enterprises",
     "directives",
     "progress",
@@ -87,16 +90,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "qdsasac.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or CSRF check reads the body: an over-long one is refused unread.
+    "qdsasac.security.RequestBodyLimitMiddleware",
+    "qdsasac.security.QueryStringMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "qdsasac.security.SessionIdleMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qdsasac.urls"
@@ -140,12 +151,21 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A change's reason (a withdrawal's, an urge's message...) is the user's own text: stored whole,
+# not cut at django-simple-history's default of 100 characters (which failed the save).
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: a locked-out username or address is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "login"
@@ -181,6 +201,9 @@ STORAGES = {
 # Evidence files live outside any public URL; only an access-checked view serves them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+# A request body above this is refused from its Content-Length before a byte of it is read (the
+# front proxy should refuse it first: client_max_body_size). A report may carry several files.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 50 * 1024 * 1024)
 
 # Mail: files under var/mail by default, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -235,6 +258,11 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Checks a particular run knows not to apply (the demo's: a localhost SITE_URL, no SMTP server).
+SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
+
+# --- security --------------------------------------------------------------------------------
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
@@ -242,3 +270,55 @@ if not DEBUG:
 # could send the header and make a plain-HTTP request look secure.
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only a reverse proxy that sets this header itself (e.g. X-Real-IP) may name the client's address;
+# without one the address is the connection's own (REMOTE_ADDR). Lockouts and the audit use it.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+# HTTPS only, once the site is served over HTTPS: switched on by the environment in production.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The container's own health check asks gunicorn over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# A signed-in session ends after this many idle minutes (qdsasac.security.SessionIdleMiddleware
+# keeps an active one alive).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+
+# Content-Security-Policy (django-csp): scripts only from the app's own static files, never
+# inline. Styles may be inline: plotly.js and a few progress bars set them, and CSS cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# No page uses the camera, microphone, location, payment or USB: the browser refuses them all.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+# Logins (django-axes): after LOGIN_FAILURE_LIMIT failures in a row a username, and after
+# LOGIN_ADDRESS_FAILURE_LIMIT an address, is refused for LOGIN_COOLOFF_MINUTES; failures while
+# refused do not extend it, so nobody is locked out for good. The address limit is higher: a
+# whole office may reach the site from one address. Every login, logout and failure is recorded
+# (admin: Axes).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
+AXES_FAILURE_LIMIT = "qdsasac.security.login_failure_limit"
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "qdsasac.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "qdsasac.security.client_ip"
+AXES_VERBOSE = False

@@ -1,6 +1,10 @@
+import math
+
+from axes.helpers import get_cool_off, get_failure_limit
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -43,3 +47,13 @@ def healthz(request):
         body["database"].pop("detail")
         body["broker"].pop("detail")
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a login from a locked-out username or address: 429, translated."""
+    cool_off = get_cool_off(request)
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "cooloff_minutes": math.ceil(cool_off.total_seconds() / 60) if cool_off else 0,
+    }
+    return render(request, "registration/locked_out.html", context, status=429)

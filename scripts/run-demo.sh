@@ -4,12 +4,28 @@
 # the web server on http://127.0.0.1:8000, a Celery worker and Celery beat. Ctrl-C stops all three.
 # Needs no server; DATABASE_URL / REDIS_URL are used when set.
 # Environment: PORT (default 8000), HOST (default 127.0.0.1), DEMO_PASSWORD (demo users' password).
+# The demo runs as production does: DEBUG off, static files collected and served by whitenoise,
+# so a refused or missing page is the product's own translated 403/404/500 page.
 set -euo pipefail
 
 . "$(dirname "$0")/setup.sh"
 PY="$VENV/python"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
+VAR="${QDSASAC_VAR_DIR:-$ROOT/var}"
+mkdir -p "$VAR"
+
+# A secret key of this machine's own, made once (production refuses the public development key).
+if [ ! -s "$VAR/demo-secret-key" ]; then
+    (umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(50))' > "$VAR/demo-secret-key")
+fi
+export SECRET_KEY="$(cat "$VAR/demo-secret-key")"
+export DEBUG=false
+# Plain http on this machine: cookies without the secure flag, links to this address, and the
+# two checks meant for a real deployment (a localhost SITE_URL, no SMTP server) silenced.
+export SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
+export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"
+export SILENCED_SYSTEM_CHECKS="qdsasac.E001,qdsasac.W001"
 
 echo "==> Migrating the database"
 "$PY" manage.py migrate --noinput
@@ -36,6 +52,9 @@ else
     echo "==> Loading demo data (seed_demo --size small)"
     "$PY" manage.py seed_demo --size small
 fi
+
+echo "==> Collecting static files (served by whitenoise, as in production)"
+"$PY" manage.py collectstatic --noinput --verbosity 0
 
 pids=()
 stop() {

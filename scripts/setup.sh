@@ -20,6 +20,16 @@ find_python() {
     return 1
 }
 
+# libmagic (Debian's libmagic1) types evidence uploads by their content.
+if ! ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1'; then
+    echo "==> Installing Debian's libmagic1"
+    sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends libmagic1 \
+        || { "${sudo_cmd[@]}" apt-get update -q \
+            && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends libmagic1; }
+fi
+
 if [ ! -x .venv/bin/python ]; then
     echo "==> Creating .venv"
     "$(find_python)" -m venv .venv

@@ -13,6 +13,8 @@ PY="$VENV/python"
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-noto-cjk)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+# pg_dump / pg_restore drive the backup and restore test.
+command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
 # LibreOffice opens the exported ledger headless, as WPS and Excel would (tests/libreoffice.py),
 # and turns the circular's .docx into its PDF; the tests read PDFs with poppler.
 dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)

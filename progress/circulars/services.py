@@ -19,7 +19,8 @@ from progress.circulars import documents
 from progress.circulars.figures import Period, circular_data
 from progress.models import Circular, CircularStatus
 from progress.orders.services import next_serial
-from progress.services.ledger import LedgerError, check_evidence_file
+from progress.services.errors import LedgerError
+from progress.services.evidence import check_evidence_file
 
 CIRCULAR_SERIES = "circular"
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from progress.forms.bounds import check_year
 from progress.services.assessment import QUARTER_RE
 
 WEIGHT_ATTRS = {"class": "form-control", "step": "0.01", "min": "0", "max": "100"}
@@ -36,3 +37,8 @@ class QuarterForm(forms.Form):
         error_messages={"invalid": _("季度格式应为 2026Q3。")},
         widget=forms.TextInput({"class": "form-control form-control-sm", "placeholder": "2026Q3"}),
     )
+
+    def clean_quarter(self):
+        quarter = self.cleaned_data["quarter"]
+        check_year(int(quarter[:4]))
+        return quarter

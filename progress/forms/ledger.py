@@ -4,18 +4,14 @@ import datetime
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from directives.models import Indicator
+from progress.forms.bounds import TEXT_MAX_CHARS, bound_dates, check_year
 from progress.models import ImplementationPlan, Milestone, ProgressReport
-from progress.services.ledger import (
-    EVIDENCE_TYPES,
-    REPORT_FIELDS,
-    LedgerError,
-    check_evidence_file,
-    current_period,
-    evidence_max_bytes,
-)
+from progress.services.evidence import EVIDENCE_TYPES, check_evidence_file, evidence_max_bytes
+from progress.services.ledger import REPORT_FIELDS, LedgerError, current_period
 
 
 def style(form: forms.BaseForm) -> None:
@@ -39,8 +35,19 @@ class VersionedForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style(self)
+        bound_dates(self)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        # Without the version a stale save could not be told from a fresh one: it would overwrite
+        # whatever someone else saved meanwhile.
+        if self.instance.pk and cleaned.get("version") is None and "version" not in self.errors:
+            raise forms.ValidationError(
+                _("这张表单缺少版本信息,无法判断期间是否有人修改过。请重新打开页面后再保存。"), code="version_required"
+            )
+        return cleaned
 
     def set_version(self, version: int) -> None:
         """After a conflict: the user's input stays; the next save knowingly replaces the newer row."""
@@ -53,6 +60,7 @@ class RevisionNoteMixin(forms.Form):
     revision_note = forms.CharField(
         label=_("修订说明"),
         required=False,
+        max_length=TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("实施方案已批准:修改须说明理由,将记入修订记录。"),
     )
@@ -101,7 +109,9 @@ class MilestoneForm(RevisionNoteMixin, VersionedForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    reason = forms.CharField(
+        label=_("原因"), max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
@@ -112,7 +122,10 @@ class ReasonForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(
-        label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+        label=_("审核意见"),
+        required=False,
+        max_length=TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
 
@@ -128,6 +141,7 @@ class MonthField(forms.CharField):
         match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", value.strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise forms.ValidationError(_("请按“年-月”填写报送期,例如 2026-01。"))
+        check_year(int(match.group(1)))
         return datetime.date(int(match.group(1)), int(match.group(2)), 1)
 
     def prepare_value(self, value):
@@ -180,10 +194,24 @@ class ReportForm(VersionedForm):
     def __init__(self, *args, indicators: list[Indicator] = (), **kwargs):
         super().__init__(*args, **kwargs)
         limit_mb = round(evidence_max_bytes() / 1024 / 1024, 1)
-        self.fields["evidence"].help_text = _("可多选。允许 %(types)s,单个文件不超过 %(mb)s MB。") % {
+        total_mb = round(settings.REQUEST_BODY_MAX_BYTES / 1024 / 1024, 1)
+        self.fields["evidence"].help_text = _(
+            "可多选。允许 %(types)s,单个文件不超过 %(mb)s MB,一次提交合计不超过 %(total)s MB。"
+        ) % {
             "types": str(_("、")).join(ext.lstrip(".") for ext in EVIDENCE_TYPES),
             "mb": limit_mb,
+            "total": total_mb,
         }
+        # static/js/qdsasac.js checks the sizes before sending, so nothing typed is lost to a refusal.
+        self.fields["evidence"].widget.attrs.update(
+            {
+                "data-max-file-bytes": evidence_max_bytes(),
+                "data-max-total-bytes": settings.REQUEST_BODY_MAX_BYTES - 1024 * 1024,
+                "data-file-too-large": _("“%(name)s”超过大小限制(%(limit)s MB),请压缩或拆分后再上传。")
+                % {"name": "{name}", "limit": limit_mb},
+                "data-total-too-large": _("所选文件合计超过 %(total)s MB,请分次提交。") % {"total": total_mb},
+            }
+        )
         if self.instance.pk:
             # The period of a filed report is fixed: it is part of the ledger row's identity.
             del self.fields["period"]

@@ -1,11 +1,12 @@
 """Forms for supervision orders (督办单). They validate input; ``progress.orders.services`` acts."""
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from progress.forms.ledger import EvidenceField, style
-from progress.services.ledger import EVIDENCE_TYPES, evidence_max_bytes
+from progress.services.evidence import EVIDENCE_TYPES, evidence_max_bytes
 
 
 class MilestoneChoiceField(forms.ModelMultipleChoiceField):
@@ -54,10 +55,25 @@ class AnswerForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["evidence"].help_text = _("可多选。允许 %(types)s,单个文件不超过 %(mb)s MB。") % {
+        limit_mb = round(evidence_max_bytes() / 1024 / 1024, 1)
+        total_mb = round(settings.REQUEST_BODY_MAX_BYTES / 1024 / 1024, 1)
+        self.fields["evidence"].help_text = _(
+            "可多选。允许 %(types)s,单个文件不超过 %(mb)s MB,一次提交合计不超过 %(total)s MB。"
+        ) % {
             "types": str(_("、")).join(ext.lstrip(".") for ext in EVIDENCE_TYPES),
-            "mb": round(evidence_max_bytes() / 1024 / 1024, 1),
+            "mb": limit_mb,
+            "total": total_mb,
         }
+        # static/js/qdsasac.js checks the sizes before sending, as on the report form.
+        self.fields["evidence"].widget.attrs.update(
+            {
+                "data-max-file-bytes": evidence_max_bytes(),
+                "data-max-total-bytes": settings.REQUEST_BODY_MAX_BYTES - 1024 * 1024,
+                "data-file-too-large": _("“%(name)s”超过大小限制(%(limit)s MB),请压缩或拆分后再上传。")
+                % {"name": "{name}", "limit": limit_mb},
+                "data-total-too-large": _("所选文件合计超过 %(total)s MB,请分次提交。") % {"total": total_mb},
+            }
+        )
         style(self)
 
     def clean_text(self):

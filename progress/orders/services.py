@@ -37,7 +37,8 @@ from progress.models import (
 )
 from progress.reminders import selectors as reminder_selectors
 from progress.reminders.services import notify
-from progress.services.ledger import LedgerError, check_evidence_file
+from progress.services.errors import LedgerError
+from progress.services.evidence import check_evidence_file
 
 ORDER_SERIES = "order"
 OPEN_STATUSES = (OrderStatus.ISSUED, OrderStatus.SIGNED, OrderStatus.ANSWERED, OrderStatus.RETURNED)

@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,13 +13,11 @@ from progress.models import ReminderRule, Urge
 from progress.reminders import selectors, services
 from progress.reminders.forms import ReminderRuleForm, UrgeForm
 from progress.scoping import get_milestone_for_user, require_edit_enterprise, require_sasac
+from qdsasac.security import next_url
 
 
 def _back(request, fallback: str):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(next_url(request, fallback))
 
 
 @login_required

@@ -25,7 +25,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -47,11 +46,9 @@ from progress.models import (
     ReviewState,
 )
 from progress.selectors.ledger import field_display
+from progress.services.errors import LedgerError
+from progress.services.evidence import check_evidence_file
 from progress.services.indicators import refresh_latest_indicator_values
-
-
-class LedgerError(Exception):
-    """A change the workflow refuses; ``str(error)`` is the user-facing reason."""
 
 
 @dataclass(frozen=True)
@@ -70,62 +67,7 @@ class VersionConflict(LedgerError):
         super().__init__(_("保存未成功:在您编辑期间,他人已修改了这条记录。您的内容仍保留在表单中,请核对后再保存。"))
 
 
-# --- evidence files -----------------------------------------------------------------
-
-# Extension -> (content type, magic prefixes). An empty tuple means "text": no NUL bytes.
-_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
-_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
-EVIDENCE_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".doc": ("application/msword", _OLE),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", _ZIP),
-    ".xls": ("application/vnd.ms-excel", _OLE),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _ZIP),
-    ".ppt": ("application/vnd.ms-powerpoint", _OLE),
-    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", _ZIP),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".zip": ("application/zip", _ZIP),
-    ".txt": ("text/plain; charset=utf-8", ()),
-}
-
-
-def evidence_max_bytes() -> int:
-    return getattr(settings, "EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
-
-
-def check_evidence_file(file: UploadedFile) -> str:
-    """Refuse a file that is too large or not of an allowed type; return its content type.
-
-    The extension must be on the allow-list AND the first bytes must match it, so a
-    renamed executable is refused.
-    """
-    name = os.path.basename(file.name or "")
-    ext = os.path.splitext(name)[1].lower()
-    if ext not in EVIDENCE_TYPES:
-        raise LedgerError(
-            _("“%(name)s”的文件类型不允许上传。允许的类型:%(types)s。")
-            % {"name": name, "types": _("、").join(sorted(e.lstrip(".") for e in EVIDENCE_TYPES))}
-        )
-    limit = evidence_max_bytes()
-    if file.size > limit:
-        raise LedgerError(
-            _("“%(name)s”超过大小限制(%(limit)s MB)。") % {"name": name, "limit": round(limit / 1024 / 1024, 1)}
-        )
-    if file.size == 0:
-        raise LedgerError(_("“%(name)s”是空文件。") % {"name": name})
-    content_type, magics = EVIDENCE_TYPES[ext]
-    file.seek(0)
-    head = file.read(8192)
-    file.seek(0)
-    if magics:
-        ok = any(head.startswith(magic) for magic in magics)
-    else:
-        ok = b"\x00" not in head
-    if not ok:
-        raise LedgerError(_("“%(name)s”的内容与扩展名不符,已拒收。") % {"name": name})
-    return content_type
+# --- evidence files (types and checks: progress.services.evidence) -------------------
 
 
 def _store_evidence(*, report: ProgressReport, by, file: UploadedFile, stored: list[str]) -> Evidence:

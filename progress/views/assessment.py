@@ -31,7 +31,7 @@ def assessment(request):
     form = QuarterForm(request.GET or None)
     quarter = form.cleaned_data["quarter"] if form.is_bound and form.is_valid() else None
     if form.is_bound and not form.is_valid():
-        messages.error(request, _("季度格式应为 2026Q3,已显示最近一期。"))
+        messages.error(request, _("%(error)s已显示最近一期。") % {"error": " ".join(form.errors["quarter"])})
     quarter = quarter or (quarters[0] if quarters else None)
     weights = current_weights()
     return render(
@@ -54,7 +54,7 @@ def assessment_compute_view(request):
     require_sasac(request.user)
     form = QuarterForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("季度格式应为 2026Q3,未计算。"))
+        messages.error(request, _("%(error)s未计算。") % {"error": " ".join(form.errors["quarter"])})
         return redirect("progress:assessment")
     quarter = form.cleaned_data["quarter"]
     on = today()

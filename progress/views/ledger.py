@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,19 +25,13 @@ from progress.orders import selectors as order_selectors
 from progress.reminders.selectors import urge_panel_context
 from progress.selectors import ledger as selectors
 from progress.services import ledger as services
+from qdsasac.security import next_url
 
 
 def conflict_context(form, error: services.VersionConflict) -> dict:
     """Keep the user's input, show what the other person changed, and arm the form for a deliberate re-save."""
     form.set_version(error.current.version)
     return {"message": str(error), "changes": error.changes, "current": error.current}
-
-
-def next_or(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 def _workspace_url(milestone: Milestone) -> str:
@@ -158,7 +151,7 @@ def milestone_edit(request, milestone_id: int):
             messages.error(request, str(error))
         else:
             messages.success(request, _("时间节点已保存。"))
-            return redirect(next_or(request, reverse("progress:milestone_detail", args=[milestone.pk])))
+            return redirect(next_url(request, reverse("progress:milestone_detail", args=[milestone.pk])))
     return render(
         request,
         "progress/milestone_form.html",
@@ -180,7 +173,7 @@ def _reason_step(request, milestone_id: int, *, sasac: bool, action, done: str):
         scoping.require_edit_enterprise(request.user, milestone.assignment.enterprise)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写原因。"))
+        messages.error(request, " ".join(form.errors["reason"]))
     else:
         try:
             action(milestone=milestone, by=request.user, reason=form.cleaned_data["reason"])
@@ -188,7 +181,7 @@ def _reason_step(request, milestone_id: int, *, sasac: bool, action, done: str):
             messages.error(request, str(error))
         else:
             messages.success(request, done)
-    return redirect(next_or(request, reverse("progress:milestone_detail", args=[milestone.pk])))
+    return redirect(next_url(request, reverse("progress:milestone_detail", args=[milestone.pk])))
 
 
 @require_POST
@@ -220,7 +213,7 @@ def milestone_request_closure(request, milestone_id: int):
         messages.success(request, _("已申请销号,等待国资委核实。"))
     if request.htmx:
         return _row_response(request, milestone)
-    return redirect(next_or(request, reverse("progress:milestone_detail", args=[milestone.pk])))
+    return redirect(next_url(request, reverse("progress:milestone_detail", args=[milestone.pk])))
 
 
 @require_POST
@@ -236,7 +229,7 @@ def milestone_close(request, milestone_id: int):
         messages.success(request, _("时间节点已销号。"))
     if request.htmx:
         return _row_response(request, milestone)
-    return redirect(next_or(request, reverse("progress:milestone_detail", args=[milestone.pk])))
+    return redirect(next_url(request, reverse("progress:milestone_detail", args=[milestone.pk])))
 
 
 # --- reports ------------------------------------------------------------------------
@@ -285,7 +278,7 @@ def report_create(request, milestone_id: int):
             messages.success(request, _("已报送 %(p)s 进展%(late)s。") % {"p": f"{report.period:%Y-%m}", "late": late})
             if request.htmx:
                 return _row_response(request, milestone)
-            return redirect(next_or(request, _workspace_url(milestone)))
+            return redirect(next_url(request, _workspace_url(milestone)))
     return _report_form_response(
         request, {"form": form, "milestone": milestone, "report": None, "started_from": previous}
     )
@@ -328,7 +321,7 @@ def report_edit(request, report_id: int):
             messages.success(request, _("报送已保存,等待国资委审核。"))
             if request.htmx:
                 return _row_response(request, milestone)
-            return redirect(next_or(request, reverse("progress:milestone_detail", args=[milestone.pk])))
+            return redirect(next_url(request, reverse("progress:milestone_detail", args=[milestone.pk])))
     elif request.method == "GET" and report.review_state == ReviewState.ACCEPTED:
         messages.info(request, _("该报送已审核通过,不能再修改。"))
         return redirect("progress:milestone_detail", milestone_id=milestone.pk)

@@ -17,7 +17,8 @@ from progress.forms.ledger import CommentForm
 from progress.orders.selectors import answers_to_review
 from progress.selectors import ledger as selectors
 from progress.services import ledger as services
-from progress.views.ledger import messages_text, next_or
+from progress.views.ledger import messages_text
+from qdsasac.security import next_url
 
 PAGE_SIZE = 50
 
@@ -54,22 +55,26 @@ def report_review(request, report_id: int, decision: str):
     report = scoping.get_report_for_user(request.user, report_id)
     scoping.require_sasac(request.user)
     form = CommentForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    ok = False
-    try:
-        if decision == "accept":
-            services.report_accept(report=report, by=request.user, comment=comment)
-            messages.success(request, _("已审核通过:%(r)s") % {"r": report})
-        else:
-            services.report_return(report=report, by=request.user, comment=comment)
-            messages.success(request, _("已退回:%(r)s") % {"r": report})
-        ok = True
-    except services.LedgerError as error:
-        messages.error(request, str(error))
+    error = ""
+    if not form.is_valid():
+        error = " ".join(form.errors["comment"])
+    else:
+        try:
+            if decision == "accept":
+                services.report_accept(report=report, by=request.user, comment=form.cleaned_data["comment"])
+                messages.success(request, _("已审核通过:%(r)s") % {"r": report})
+            else:
+                services.report_return(report=report, by=request.user, comment=form.cleaned_data["comment"])
+                messages.success(request, _("已退回:%(r)s") % {"r": report})
+        except services.LedgerError as refused:
+            error = str(refused)
     if request.htmx:
-        if not ok:
-            # Reload so the refusal shows where every message shows; the queue is unchanged.
-            return HttpResponse("", headers={"HX-Refresh": "true"})
+        if error:
+            # The refusal shows beside the card it belongs to, with what the officer typed.
+            context = {"r": report, "error": error, "comment": request.POST.get("comment", "")}
+            return render(request, "progress/_review_card.html", {**context, "next": next_url(request, "")})
         # The card leaves the queue; the message travels in a header because the page stays.
         return HttpResponse("", headers={"HX-Trigger": json.dumps({"ledgerSaved": messages_text(request)})})
-    return redirect(next_or(request, reverse("progress:review_list")))
+    if error:
+        messages.error(request, error)
+    return redirect(next_url(request, reverse("progress:review_list")))

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from progress.models import Milestone, ProgressReport
 from tests.factories import PASSWORD, AssignmentFactory, MilestoneFactory
+from tests.progress.ledger_helpers import PDF_BYTES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +44,7 @@ def test_report_is_returned_corrected_accepted_and_the_milestone_closed(
     page, second_page, live_server, liaison, sasac, milestone, other_liaison, tmp_path, screenshot
 ):
     pdf = tmp_path / "进展说明.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    pdf.write_bytes(PDF_BYTES)
     page.on("dialog", lambda dialog: dialog.accept())
     second_page.on("dialog", lambda dialog: dialog.accept())
 

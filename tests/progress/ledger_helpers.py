@@ -4,7 +4,7 @@ import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\nxref\n0 1\n0000000000 65535 f \ntrailer <<>>\nstartxref\n9\n%%EOF\n"
 
 
 def pdf(name: str = "进展说明.pdf") -> SimpleUploadedFile:

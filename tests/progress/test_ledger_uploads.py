@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from progress.models import Evidence, ProgressReport
 from progress.services import ledger as services
+from tests.progress import evidence_samples as samples
 from tests.progress.ledger_helpers import PDF_BYTES, pdf, report_post
 
 
@@ -23,6 +24,19 @@ def stored_files(root) -> list[Path]:
         ("说明.txt", b"text with a \x00 NUL byte", "内容与扩展名不符"),
         ("空.pdf", b"", "空文件"),
         ("no-extension", PDF_BYTES, "文件类型不允许上传"),
+        # A program that starts like a PDF: libmagic says PDF, but it does not end like one.
+        ("通知.pdf", b"%PDF-1.7\n" + samples.LINUX_PROGRAM, "内容与扩展名不符"),
+        # ...and one that ends like a PDF too still carries a program.
+        ("通知.pdf", b"%PDF-1.7\n" + samples.WINDOWS_PROGRAM + b"\nstartxref\n0\n%%EOF\n", "含有可执行程序"),
+        ("说明.txt", b"#!/bin/sh\nrm -rf /\n", "内容与扩展名不符"),
+        # Office files are checked as the package they claim to be.
+        ("方案.docx", samples.xlsx(), "内容与扩展名不符"),
+        ("方案.docx", samples.zip_of({"a.txt": "not a document"}), "内容与扩展名不符"),
+        ("方案.docx", samples.docx()[:-40], "不是完整的压缩包或 Office 文件"),
+        ("方案.docx", samples.docx(**{"word/vbaProject.bin": b"macro"}), "含有宏"),
+        ("台账.xlsx", samples.pptx(), "内容与扩展名不符"),
+        ("材料.zip", samples.zip_of({"照片.jpg": samples.JPEG, "安装.exe": b"MZ"}), "含有程序或脚本文件"),
+        ("台账.xls", b"\xd0\xcf\x11\xe0 just the start of an OLE header", "内容与扩展名不符"),
     ],
 )
 def test_wrong_type_is_refused_and_nothing_is_stored(client, liaison, milestone, media_root, name, content, message):
@@ -50,12 +64,15 @@ def test_file_over_the_size_limit_is_refused_and_nothing_is_stored(client, liais
 @pytest.mark.parametrize(
     ("name", "content"),
     [
-        ("方案.docx", b"PK\x03\x04 docx"),
-        ("台账.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 ole"),
-        ("现场.JPG", b"\xff\xd8\xff\xe0 jpeg"),
-        ("截图.png", b"\x89PNG\r\n\x1a\n png"),
-        ("材料.zip", b"PK\x03\x04 zip"),
-        ("说明.txt", "纯文本说明".encode()),
+        ("方案.docx", samples.docx()),
+        ("台账.xlsx", samples.xlsx()),
+        ("汇报.pptx", samples.pptx()),
+        ("台账.xls", samples.OLE),
+        ("现场.JPG", samples.JPEG),
+        ("截图.png", samples.png()),
+        ("材料.zip", samples.zip_of({"照片.jpg": samples.JPEG, "说明.txt": samples.TEXT})),
+        ("说明.txt", samples.TEXT),
+        ("进展.pdf", samples.PDF),
     ],
 )
 def test_allowed_types_are_stored_under_a_generated_name(liaison, milestone, media_root, name, content):

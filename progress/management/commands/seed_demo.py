@@ -2,8 +2,8 @@ import os
 import time
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
 
 from progress import demo
 
@@ -17,14 +17,23 @@ class Command(BaseCommand):
         "users sasac, leader, admin and "
         "liaison-<enterprise code>. Loads the notice first (load_notice). REPLACES the previous demo data: "
         "all progress rows, all assignments, demo enterprises and demo users are deleted first, in the same "
-        "transaction. Password: env DEMO_PASSWORD, else 'qdsasac-demo-2020'."
+        "transaction. Refuses a database holding anything but demo data (non-demo enterprises or users) "
+        "unless --confirm-database names that database exactly. "
+        "Password: env DEMO_PASSWORD, else 'qdsasac-demo-2020'."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--size", choices=sorted(demo.SIZES), default="small")
         parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED)
+        parser.add_argument(
+            "--confirm-database",
+            metavar="NAME",
+            default="",
+            help="The exact name of the database: needed when it holds anything but demo data, which is deleted.",
+        )
 
-    def handle(self, *args, size: str, seed: int, **options):
+    def handle(self, *args, size: str, seed: int, confirm_database: str, **options):
+        self._refuse_real_data(confirm_database)
         password = os.environ.get("DEMO_PASSWORD") or demo.DEFAULT_PASSWORD
         call_command("load_notice", stdout=self.stdout)
         self.stdout.write(
@@ -40,6 +49,19 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"演示数据已生成 / Demo data loaded ({size}, seed {seed}, {elapsed:.1f}s): {counts}")
         )
         self.stdout.write(self._logins_table(result, password))
+
+    def _refuse_real_data(self, confirm_database: str) -> None:
+        """An operator's slip must not wipe a real ledger: real data stays unless the database is named."""
+        beyond = demo.data_beyond_the_demo()
+        name = str(connection.settings_dict["NAME"])
+        if beyond and confirm_database != name:
+            found = ", ".join(f"{count} {what}" for what, count in beyond.items())
+            raise CommandError(
+                f"数据库“{name}”中有非演示数据({found})。seed_demo 会删除全部任务分解和进展数据,已停止,未做任何更改。\n"
+                f"Database {name!r} holds data that is not the demo's ({found}). seed_demo deletes every "
+                "assignment and all progress data, so it stopped and changed nothing.\n"
+                f"To replace it anyway, name the database: manage.py seed_demo --confirm-database {name}"
+            )
 
     def _logins_table(self, result: demo.SeedResult, password: str) -> str:
         rows = [("用户名 Username", "角色 Role", "企业 Enterprise")]

@@ -1,0 +1,2 @@
+class LedgerError(Exception):
+    """A change the workflow refuses; ``str(error)`` is the user-facing reason."""
