@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from progress.circulars.figures import Period
+from progress.forms.bounds import bound_dates
 from progress.forms.ledger import MonthField, style
 from progress.models import CircularKind
 
@@ -23,6 +24,7 @@ class DraftForm(forms.Form):
         today = timezone.localdate()
         self.fields["month"].initial = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
         self.fields["week"].initial = today - datetime.timedelta(days=7)
+        bound_dates(self)
         style(self)
 
     def clean(self):

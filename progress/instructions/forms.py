@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Role
+from progress.forms.bounds import bound_dates
 from progress.forms.ledger import style
 
 TEXT_LIMIT = 1000
@@ -53,6 +54,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["handler"].queryset = sasac_officers()
+        bound_dates(self)
         style(self)
 
     def clean_due_date(self):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from progress.forms.bounds import bound_dates
 from progress.forms.ledger import EvidenceField, style
 from progress.services.evidence import EVIDENCE_TYPES, evidence_max_bytes
 
@@ -27,6 +28,7 @@ class OrderForm(forms.Form):
     def __init__(self, *args, milestones, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["milestones"].queryset = milestones
+        bound_dates(self)
         style(self)
         self.fields["milestones"].widget.attrs["class"] = "form-check-input"
 

@@ -227,3 +227,11 @@ def test_the_circulated_wording_is_archived_beside_the_generated_circular(client
     assert "处室修改后的一段话" in docx_text(final)
     circular.refresh_from_db()
     assert "处室修改后的一段话" not in docx_text(circular.docx.read())
+
+
+def test_a_week_far_outside_the_supervision_is_refused_with_a_message(client, sasac):
+    client.force_login(sasac)
+    response = client.post(reverse("progress:circular_draft"), {"kind": "week", "week": "9999-12-31"})
+    assert response.status_code == 400
+    assert "日期须在" in response.content.decode()
+    assert not Circular.objects.exists()
