@@ -74,27 +74,25 @@ class Period:
 
 
 def _milestone_facts(*, on: datetime.date) -> list[dict]:
-    """Every tracked milestone that existed on ``on``, with its accepted facts as of that day (one query)."""
+    """Every tracked milestone that existed on ``on``, with its accepted facts as of that day.
+
+    Two queries: the milestones with the id of their newest accepted report up to that month
+    (one correlated look-up each, on the (milestone, period) index), then those reports' figures.
+    """
     month = on.replace(day=1)
     accepted = ProgressReport.objects.filter(
         milestone=OuterRef("pk"), period__lte=month, review_state=ReviewState.ACCEPTED
     ).order_by("-period")
-    return list(
+    rows = list(
         Milestone.objects.exclude(status=MilestoneStatus.WITHDRAWN)
         .filter(created_at__lt=start_of_day(on + datetime.timedelta(days=1)))
-        .annotate(
-            accepted_progress=Subquery(accepted.values("progress")[:1]),
-            accepted_at_risk=Subquery(accepted.values("at_risk")[:1]),
-            accepted_report=Subquery(accepted.values("pk")[:1]),
-        )
+        .annotate(accepted_report=Subquery(accepted.values("pk")[:1]))
         .values(
             "id",
             "title",
             "start_date",
             "due_date",
             "closed_at",
-            "accepted_progress",
-            "accepted_at_risk",
             "accepted_report",
             "assignment__enterprise_id",
             "assignment__enterprise__code",
@@ -104,6 +102,15 @@ def _milestone_facts(*, on: datetime.date) -> list[dict]:
         )
         .order_by()
     )
+    figures = {
+        pk: (progress, at_risk)
+        for pk, progress, at_risk in ProgressReport.objects.filter(
+            pk__in=[row["accepted_report"] for row in rows if row["accepted_report"]]
+        ).values_list("pk", "progress", "at_risk")
+    }
+    for row in rows:
+        row["accepted_progress"], row["accepted_at_risk"] = figures.get(row["accepted_report"], (None, False))
+    return rows
 
 
 def _health(row: dict, *, on: datetime.date, end_of_day: datetime.datetime, rules: HealthRules) -> tuple[str, int]:
