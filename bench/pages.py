@@ -1,10 +1,10 @@
 """Median server time of the board, charts, workspace, milestone page and the xlsx export.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/qd_board .venv/bin/python bench/pages.py [--runs 15]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/qd_board .venv/bin/python bench/pages.py [--runs 15] [--port 8017]
 
 Needs the large demo in that database (``manage.py seed_demo --size large``: at least 20,000
 milestones and 200,000 reports); migrates first. Starts ONE gunicorn worker
-(``gunicorn qdsasac.wsgi -w 1 -b 127.0.0.1:8017``) in production mode (DEBUG off, static files
+(``gunicorn qdsasac.wsgi -w 1 -b 127.0.0.1:8017``, or ``--port``) in production mode (DEBUG off, static files
 collected first, not timed; the big tables vacuumed and analysed (no FULL), as autovacuum would), signs
 in as SASAC staff through a session made here, warms each page up (3 requests), then times
 ``--runs`` (25) requests per page (a fifth of that for the export) over one keep-alive
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qdsasac.settings")
 
-HOST, PORT = "127.0.0.1", 8017
+HOST = "127.0.0.1"
 WORKSPACE_TARGET_MS, WORKSPACE_MAX_BYTES = 80, 200 * 1024
 BENCH_ENV = {"SECRET_KEY": "qdsasac-bench-only-not-a-secret", "DEBUG": "false", "ALLOWED_HOSTS": HOST}
 
@@ -72,9 +72,13 @@ def _pages() -> list[tuple[str, str, float]]:
         ("board filtered: at risk (forecast)", "/board/?at_risk=true", 50),
         ("board sorted: latest report", "/board/?sort=-latest_report", 50),
         ("board sorted: review state", "/board/?sort=review_state", 50),
+        ("board filtered: extended", "/board/?extended=true", 50),
         ("charts", "/charts/", 80),
         ("assessment", "/assessment/", 0),
         ("notice", "/notice/", 0),
+        ("review queue: reports", "/reviews/", 0),
+        ("review queue: closures", "/reviews/?tab=closures", 0),
+        ("review queue: requests", "/reviews/?tab=requests", 0),
     ]
     directive = (
         Milestone.objects.values("assignment__directive__parent_id").annotate(n=Count("pk")).order_by("-n").first()
@@ -104,6 +108,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=25)
     parser.add_argument("--user", default="sasac")
+    parser.add_argument("--port", type=int, default=8017, help="where the one gunicorn worker listens")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("Set DATABASE_URL to the PostgreSQL database holding the large demo.", file=sys.stderr)
@@ -146,7 +151,7 @@ def main() -> int:
             "--threads",
             "1",
             "-b",
-            f"{HOST}:{PORT}",
+            f"{HOST}:{args.port}",
             "--access-logfile",
             "/dev/null",
             "--log-level",
@@ -158,11 +163,11 @@ def main() -> int:
     try:
         for _attempt in range(100):
             try:
-                http.client.HTTPConnection(HOST, PORT, timeout=1).connect()
+                http.client.HTTPConnection(HOST, args.port, timeout=1).connect()
                 break
             except OSError:
                 time.sleep(0.1)
-        conn = http.client.HTTPConnection(HOST, PORT, timeout=120)
+        conn = http.client.HTTPConnection(HOST, args.port, timeout=120)
         print(f"{'page':42} {'status':>6} {'median ms':>10} {'min ms':>8} {'target':>8}  bytes")
         failures = 0
         for label, path, target in pages:

@@ -21,6 +21,7 @@ from progress.models import (
     LedgerImport,
     LedgerSnapshot,
     Milestone,
+    MilestoneRequest,
     Notification,
     ProgressReport,
     ReminderRule,
@@ -64,8 +65,9 @@ class MilestoneAdmin(SimpleHistoryAdmin):
     list_select_related = ["assignment__enterprise", "assignment__directive"]
     raw_id_fields = ["assignment", "responsible_user", "closed_by"]
     # save_model recomputes what the milestone stores about its reports: shown, never typed in.
-    readonly_fields = ["version", "created_at", "updated_at", "latest_report", "latest_report_at",
-                       "latest_review_state", "latest_report_at_risk", "forecast_at_risk"]
+    # ``progress`` is the accepted report's: derived from the reports like the facts after it.
+    readonly_fields = ["version", "created_at", "updated_at", "progress", "latest_report", "latest_report_at",
+                       "latest_review_state", "accepted_report", "accepted_report_at_risk", "forecast_at_risk"]
     date_hierarchy = "due_date"
     inlines = [ProgressReportInline]
 
@@ -128,6 +130,23 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
         milestone_ids = set(queryset.values_list("milestone_id", flat=True))
         super().delete_queryset(request, queryset)
         _refresh_milestones(milestone_ids)
+
+
+@admin.register(MilestoneRequest)
+class MilestoneRequestAdmin(SimpleHistoryAdmin):
+    """Requests and SASAC's decisions: the record of who asked and who decided. Decisions are made
+    in the product (they change the milestone with them), so the admin shows them read-only."""
+
+    list_display = ["milestone", "kind", "state", "filed_by", "filed_at", "decided_by", "decided_at"]
+    list_filter = ["kind", "state", "filed_at"]
+    search_fields = ["milestone__title", "reason", "decision_comment", "milestone__assignment__enterprise__short_name"]
+    list_select_related = ["milestone", "filed_by", "decided_by"]
+    raw_id_fields = ["milestone", "filed_by", "decided_by"]
+    readonly_fields = ["milestone", "kind", "state", "original", "proposed", "filed_by", "filed_at", "decided_by",
+                       "decided_at", "decision_comment", "shortfall_reason", "version"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(ReportingPeriod)
@@ -199,7 +218,7 @@ class EvidenceAdmin(admin.ModelAdmin):
     list_filter = ["content_type", "uploaded_at"]
     search_fields = ["original_name", "sha256", "report__milestone__title"]
     list_select_related = ["report__milestone", "uploaded_by"]
-    raw_id_fields = ["report", "uploaded_by"]
+    raw_id_fields = ["report", "request", "uploaded_by"]
     readonly_fields = ["file", "sha256", "size", "content_type", "uploaded_at"]
 
 
@@ -247,14 +266,14 @@ class UrgeAdmin(admin.ModelAdmin):
 
 @admin.register(AssessmentWeights)
 class AssessmentWeightsAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "on_time_closure", "report_timeliness", "overdue_work", "updated_at"]
+    list_display = ["__str__", "on_time_closure", "report_timeliness", "overdue_work", "extensions", "updated_at"]
     raw_id_fields = ["updated_by"]
 
 
 @admin.register(AssessmentScore)
 class AssessmentScoreAdmin(admin.ModelAdmin):
     list_display = ["enterprise", "quarter", "score", "on_time_closure_rate", "report_timeliness_rate",
-                    "overdue_free_rate", "computed_at"]
+                    "overdue_free_rate", "extension_free_rate", "computed_at"]
     list_filter = ["quarter"]
     search_fields = ["enterprise__name", "enterprise__short_name", "enterprise__code"]
     list_select_related = ["enterprise"]

@@ -1,4 +1,8 @@
+from django.utils.functional import SimpleLazyObject
+
 from progress.reminders.selectors import unread_count
+from progress.scoping import is_sasac
+from progress.selectors.queue import decision_counts
 
 
 def unread_notifications(request):
@@ -6,3 +10,11 @@ def unread_notifications(request):
     if not request.user.is_authenticated:
         return {"unread_notifications": 0}
     return {"unread_notifications": unread_count(request.user)}
+
+
+def decision_queue(request):
+    """SASAC's header and home page show what waits for its decision, per queue tab: one query,
+    run only when a template reads it (a partial page does not)."""
+    if not request.user.is_authenticated or not is_sasac(request.user):
+        return {"queue_counts": None}
+    return {"queue_counts": SimpleLazyObject(lambda: decision_counts(request.user))}

@@ -87,6 +87,11 @@ class MilestoneFilter(django_filters.FilterSet):
         lookup_expr="lte",
         widget=forms.DateInput(attrs={**SMALL_INPUT, "type": "date"}),
     )
+    extended = django_filters.BooleanFilter(
+        label=_("已延期"),
+        method="filter_extended",
+        widget=forms.Select(attrs=SMALL, choices=[("", _("全部")), ("true", _("仅已延期"))]),
+    )
     at_risk = django_filters.BooleanFilter(
         label=_("预测延期"),
         method="filter_at_risk",
@@ -124,6 +129,12 @@ class MilestoneFilter(django_filters.FilterSet):
 
     def filter_health(self, queryset, name, value):
         return queryset.filter(health_condition(value, on=self.on, rules=HealthRules.from_settings()))
+
+    def filter_extended(self, queryset, name, value):
+        # Only "yes" narrows: milestones SASAC granted at least one extension (a partial index).
+        if not value:
+            return queryset
+        return queryset.filter(extension_count__gt=0)
 
     def filter_at_risk(self, queryset, name, value):
         # Only "yes" narrows. The verdict is stored by the ledger services

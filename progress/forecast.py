@@ -2,11 +2,12 @@
 
 expected   where progress should stand today, on a straight line from start to due date
            (``progress.health.expected_progress``)
-velocity   progress gained per day over the last ``VELOCITY_REPORTS`` report intervals: from the
-           report that many rows before the latest one (or, with fewer reports, from the start
-           date at 0 %) to the latest report. A report is dated by the day it was submitted.
+velocity   progress gained per day over the last ``VELOCITY_REPORTS`` intervals of accepted reports:
+           from the accepted report that many rows before the latest one (or, with fewer, from
+           the start date at 0 %) to the latest accepted report. A report is dated by the day it
+           was submitted. A report waiting for review plays no part: leaders see what SASAC accepted.
 forecast   the latest report's date + remaining progress / velocity; none when progress stalled
-at risk    an open (or closure-requested) milestone whose latest report is below 100 % and whose
+at risk    an open (or closure-requested) milestone whose latest accepted report is below 100 % and whose
            forecast falls after the due date, or whose progress stalled. Milestones with no report,
            or whose two points share a day, are not judged: there is no pace to extrapolate.
 
@@ -39,7 +40,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from progress.health import DaysBetween, expected_progress, today
-from progress.models import ProgressReport
+from progress.models import ProgressReport, ReviewState
 
 # Three intervals of monthly reports: about a quarter, "recent" enough to show a slowdown.
 VELOCITY_REPORTS = 3
@@ -68,11 +69,11 @@ def _local_date(moment: datetime.datetime) -> datetime.date:
 
 
 def forecast_of(milestone, *, on: datetime.date | None = None) -> Forecast:
-    """The forecast for one milestone (one query for its recent reports)."""
+    """The forecast for one milestone (one query for its recent accepted reports)."""
     on = on or today()
     expected = expected_progress(start=milestone.start_date, due=milestone.due_date, on=on)
     recent = list(
-        ProgressReport.objects.filter(milestone=milestone)
+        ProgressReport.objects.filter(milestone=milestone, review_state=ReviewState.ACCEPTED)
         .order_by("-period")
         .only("progress", "submitted_at", "period")[: VELOCITY_REPORTS + 1]
     )
@@ -106,8 +107,8 @@ def forecast_of(milestone, *, on: datetime.date | None = None) -> Forecast:
 def store_forecast_at_risk(milestone) -> None:
     """Store one milestone's pace verdict (``forecast_of``) in ``Milestone.forecast_at_risk``.
 
-    Called by the ledger services wherever the verdict's inputs change (a report filed or
-    edited, the milestone's dates edited) and by the admin; call inside the writer's
+    Called by the ledger services wherever the verdict's inputs change (a report accepted,
+    the milestone's dates changed) and by the admin; call inside the writer's
     transaction. Bulk writes (the demo's load) call ``refresh_forecast_at_risk`` instead.
     """
     verdict = forecast_of(milestone).pace_at_risk
@@ -130,20 +131,20 @@ def _outer(name: str, field) -> ExpressionWrapper:
 def annotate_forecast(queryset: QuerySet) -> QuerySet:
     """Add ``forecast_risk_margin`` to milestones: > 0 means at risk (filter with ``AT_RISK``).
 
-    One correlated subquery per row, on (milestone, period): the report ``VELOCITY_REPORTS``
-    rows before the latest, which computes the whole margin against the outer row; with
-    fewer reports the start date at 0 % is the base. Filter on it only where asked for:
+    One correlated subquery per row, on (milestone, period): the accepted report
+    ``VELOCITY_REPORTS`` rows before the latest accepted one, which computes the whole margin
+    against the outer row; with fewer reports the start date at 0 % is the base. Filter on it only where asked for:
     PostgreSQL checks the cheap conditions of ``AT_RISK`` first.
     """
     base_margin = (
-        ProgressReport.objects.filter(milestone=OuterRef("pk"))
+        ProgressReport.objects.filter(milestone=OuterRef("pk"), review_state=ReviewState.ACCEPTED)
         .order_by("-period")
         .annotate(
             margin=_risk_margin(
                 base_day=TruncDate("submitted_at"),
                 base_progress=F("progress"),
-                latest_day=TruncDate(_outer("latest_report__submitted_at", DateTimeField())),
-                latest_progress=_outer("latest_report__progress", IntegerField()),
+                latest_day=TruncDate(_outer("accepted_report__submitted_at", DateTimeField())),
+                latest_progress=_outer("accepted_report__progress", IntegerField()),
                 due_day=_outer("due_date", DateField()),
             )
         )
@@ -152,8 +153,8 @@ def annotate_forecast(queryset: QuerySet) -> QuerySet:
     from_start = _risk_margin(
         base_day=F("start_date"),
         base_progress=Value(0),
-        latest_day=TruncDate("latest_report__submitted_at"),
-        latest_progress=F("latest_report__progress"),
+        latest_day=TruncDate("accepted_report__submitted_at"),
+        latest_progress=F("accepted_report__progress"),
         due_day=F("due_date"),
     )
     return queryset.annotate(
@@ -162,7 +163,9 @@ def annotate_forecast(queryset: QuerySet) -> QuerySet:
 
 
 # The pace verdict alone (on ``annotate_forecast`` rows); AT_RISK adds the live status.
-PACE_AT_RISK = Q(latest_report__isnull=False) & Q(latest_report__progress__lt=100) & Q(forecast_risk_margin__gt=0)
+PACE_AT_RISK = (
+    Q(accepted_report__isnull=False) & Q(accepted_report__progress__lt=100) & Q(forecast_risk_margin__gt=0)
+)
 AT_RISK = Q(status__in=ACTIVE_STATUSES) & PACE_AT_RISK
 # The same rule read from ``Milestone.forecast_at_risk`` (kept by ``refresh_forecast_at_risk``):
 # what the board filters on, a column instead of a look-up of each milestone's recent reports.

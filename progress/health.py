@@ -1,7 +1,11 @@
-"""Milestone health: computed from the milestone and its latest report, never stored.
+"""Milestone health: computed from the milestone and its latest accepted report, never stored.
+
+Leaders see what SASAC accepted: the progress and the risk flag read here are the newest
+accepted report's (``Milestone.progress``, ``Milestone.accepted_report_at_risk``); a report
+still waiting for review changes no light.
 
 red      past due and not closed
-yellow   due within the warning window, the latest report flags a risk, or progress
+yellow   due within the warning window, the latest accepted report flags a risk, or progress
          is behind the straight-line trajectory from start date to due date
 green    on track
 closed   verified and closed by SASAC (销号)
@@ -62,7 +66,7 @@ def expected_progress(*, start: datetime.date, due: datetime.date, on: datetime.
 
 
 def health_of(milestone, *, on: datetime.date | None = None, rules: HealthRules | None = None) -> str:
-    """The health of one milestone, from its own columns (the latest report's risk flag is stored on it)."""
+    """The health of one milestone, from its own columns (the accepted report's risk flag is stored on it)."""
     on = on or today()
     rules = rules or HealthRules.from_settings()
     if milestone.status == "closed":
@@ -77,7 +81,7 @@ def health_of(milestone, *, on: datetime.date | None = None, rules: HealthRules 
     if (
         milestone.due_date <= on + datetime.timedelta(days=rules.warning_days)
         or behind
-        or milestone.latest_report_at_risk
+        or milestone.accepted_report_at_risk
     ):
         return YELLOW
     return GREEN
@@ -112,9 +116,9 @@ def health_condition(health: str, *, on: datetime.date, rules: HealthRules) -> Q
         & Q(due_date__gte=on)
         & (
             Q(due_date__lte=on + datetime.timedelta(days=rules.warning_days))
-            # The latest report's flag is stored on the milestone by the ledger services, so
+            # The latest accepted report's flag is stored on the milestone by the ledger services, so
             # counting or sorting every milestone never reads the ledger (200,000 reports).
-            | Q(latest_report_at_risk=True)
+            | Q(accepted_report_at_risk=True)
             | behind
         )
     )

@@ -11,12 +11,13 @@ filters on its own. Rules:
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from directives.models import Assignment
 from enterprises.models import Enterprise, Role
 from enterprises.selectors import enterprise_of, role_of
+from progress import workflow
 from progress.models import (
     Circular,
     CircularStatus,
@@ -24,9 +25,10 @@ from progress.models import (
     ImplementationPlan,
     Instruction,
     Milestone,
-    MilestoneStatus,
+    MilestoneRequest,
     OrderEvidence,
     ProgressReport,
+    RequestState,
     SupervisionOrder,
 )
 
@@ -75,8 +77,22 @@ def visible_reports(user) -> QuerySet[ProgressReport]:
     return _scope(ProgressReport.objects.all(), user, "milestone__assignment__enterprise")
 
 
+def visible_requests(user) -> QuerySet[MilestoneRequest]:
+    return _scope(MilestoneRequest.objects.all(), user, "milestone__assignment__enterprise")
+
+
 def visible_evidence(user) -> QuerySet[Evidence]:
-    return _scope(Evidence.objects.all(), user, "report__milestone__assignment__enterprise")
+    """Evidence of a report or of a closure request, of what the user may see."""
+    evidence = Evidence.objects.all()
+    if sees_everything(user):
+        return evidence
+    if is_liaison(user):
+        enterprise = enterprise_of(user).pk
+        return evidence.filter(
+            Q(report__milestone__assignment__enterprise=enterprise)
+            | Q(request__milestone__assignment__enterprise=enterprise)
+        )
+    return evidence.none()
 
 
 def visible_instructions(user) -> QuerySet[Instruction]:
@@ -129,6 +145,13 @@ def get_report_for_user(user, report_id: int, queryset: QuerySet | None = None) 
     return _get_or_404(_scope(base, user, "milestone__assignment__enterprise"), pk=report_id)
 
 
+def get_request_for_user(user, request_id: int) -> MilestoneRequest:
+    return _get_or_404(
+        visible_requests(user).select_related("milestone__assignment__enterprise", "milestone__assignment__directive"),
+        pk=request_id,
+    )
+
+
 def get_evidence_for_user(user, evidence_id: int) -> Evidence:
     return _get_or_404(visible_evidence(user), pk=evidence_id)
 
@@ -157,7 +180,41 @@ def can_edit_enterprise(user, enterprise: Enterprise) -> bool:
 
 
 def can_report(user, milestone: Milestone) -> bool:
-    return can_edit_enterprise(user, milestone.assignment.enterprise) and milestone.status == MilestoneStatus.OPEN
+    return can_edit_enterprise(user, milestone.assignment.enterprise) and workflow.allows(
+        workflow.MILESTONE, milestone.status, "report"
+    )
+
+
+def milestone_actions(user, milestone: Milestone, *, committed: bool, pending=None) -> frozenset[str]:
+    """What ``user`` may do to ``milestone`` now, by role and by the transitions table: the
+    buttons a page shows. ``committed``: the enterprise's plan is approved, so changes are
+    requests; ``pending``: the milestone's pending request, if any.
+
+    Liaison: report, edit, withdraw (plan not approved); request_extension, request_change,
+    request_withdrawal (approved); request_closure; cancel_request (its pending request).
+    SASAC: decide (the pending request), reopen. Leaders: nothing.
+    """
+    state = milestone.status
+    actions = set()
+    if can_edit_enterprise(user, milestone.assignment.enterprise):
+        if workflow.allows(workflow.MILESTONE, state, "report"):
+            actions.add("report")
+        if pending is not None:
+            if workflow.allows(workflow.REQUEST, pending.state, "cancel"):
+                actions.add("cancel_request")
+        else:
+            if committed and workflow.allows(workflow.MILESTONE, state, "request"):
+                actions |= {"request_extension", "request_change", "request_withdrawal"}
+            if not committed:
+                actions |= {a for a in ("edit", "withdraw") if workflow.allows(workflow.MILESTONE, state, a)}
+            if workflow.allows(workflow.MILESTONE, state, "request_closure"):
+                actions.add("request_closure")
+    if is_sasac(user):
+        if pending is not None and pending.state == RequestState.PENDING:
+            actions.add("decide")
+        if workflow.allows(workflow.MILESTONE, state, "reopen"):
+            actions.add("reopen")
+    return frozenset(actions)
 
 
 def can_import_ledger(user, enterprise: Enterprise) -> bool:
@@ -213,3 +270,18 @@ def can_answer_order(user, order: SupervisionOrder) -> bool:
 def require_answer_order(user, order: SupervisionOrder) -> None:
     if not can_answer_order(user, order):
         raise PermissionDenied
+
+
+def plan_actions(user, enterprise: Enterprise, plan: ImplementationPlan | None) -> frozenset[str]:
+    """The plan buttons ``user`` gets: the liaison writes ("edit"; "revise" once approved) and
+    submits, SASAC approves or returns a submitted plan (``progress.workflow``)."""
+    if plan is None:
+        return frozenset({"edit"}) if can_edit_enterprise(user, enterprise) else frozenset()
+    actions = set()
+    if can_edit_enterprise(user, enterprise):
+        actions |= {a for a in ("edit", "revise", "submit") if workflow.allows(workflow.PLAN, plan.status, a)}
+        if "revise" in actions:
+            actions.add("edit")
+    if is_sasac(user):
+        actions |= {a for a in ("approve", "return") if workflow.allows(workflow.PLAN, plan.status, a)}
+    return frozenset(actions)

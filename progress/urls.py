@@ -14,7 +14,7 @@ app_name = "progress"
 
 urlpatterns = [
     path("", home.home, name="home"),
-    # --- ledger workflow (issue 3) ---
+    # --- ledger workflow (issue 3; requests and decisions, issue 9) ---
     path("enterprises/<slug:code>/", workspace.workspace, name="workspace"),
     path("enterprises/<slug:code>/plan/", workspace.plan_edit, name="plan_edit"),
     path("enterprises/<slug:code>/plan/submit/", workspace.plan_submit, name="plan_submit"),
@@ -29,7 +29,15 @@ urlpatterns = [
         ledger.milestone_request_closure,
         name="milestone_request_closure",
     ),
+    path(
+        "milestones/<int:milestone_id>/request-extension/",
+        ledger.milestone_request_extension,
+        name="milestone_request_extension",
+    ),
     path("milestones/<int:milestone_id>/close/", ledger.milestone_close, name="milestone_close"),
+    path("requests/<int:request_id>/approve/", ledger.request_decide, {"decision": "approve"}, name="request_approve"),
+    path("requests/<int:request_id>/refuse/", ledger.request_decide, {"decision": "refuse"}, name="request_refuse"),
+    path("requests/<int:request_id>/cancel/", ledger.request_cancel, name="request_cancel"),
     path("milestones/<int:milestone_id>/reopen/", ledger.milestone_reopen, name="milestone_reopen"),
     path("milestones/<int:milestone_id>/reports/new/", ledger.report_create, name="report_create"),
     path("reports/<int:report_id>/edit/", ledger.report_edit, name="report_edit"),

@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "enterprises.context_processors.role",
                 "progress.context_processors.unread_notifications",
+                "progress.context_processors.decision_queue",
             ],
         },
     },

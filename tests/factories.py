@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from directives.models import Assignment, AssignmentRole, Category, Directive, DirectiveKind, Indicator, Notice
 from enterprises.models import Enterprise, Profile, Role, Sector
-from progress.models import Milestone, ProgressReport
+from progress.models import Milestone, MilestoneRequest, ProgressReport
 
 PASSWORD = "test-pass-123"
 
@@ -109,6 +109,7 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"完成第{n}项交付")
     start_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
+    original_due_date = factory.LazyAttribute(lambda o: o.due_date)
     responsible_person = "张伟"
     progress = 40
 
@@ -122,3 +123,13 @@ class ProgressReportFactory(factory.django.DjangoModelFactory):
     progress = 40
     work_done = "完成需求调研"
     submitted_at = factory.LazyFunction(timezone.now)
+
+
+class MilestoneRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MilestoneRequest
+
+    milestone = factory.SubFactory(MilestoneFactory)
+    kind = "extension"
+    reason = "合作方交付推迟"
+    filed_at = factory.LazyFunction(timezone.now)

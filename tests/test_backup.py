@@ -100,7 +100,7 @@ def test_a_dump_restored_into_a_fresh_database_holds_the_same_ledger(fresh_datab
         milestone=milestone, by=liaison, period=last_month(), progress=45, work_done="完成对接测试",
         evidence_files=[pdf()],
     )  # fmt: skip
-    services.report_return(report=report, by=sasac, comment="请补充出入库数据截图")
+    services.report_return(report=report, by=sasac, comment="请补充出入库数据截图", expected_version=report.version)
     source = connection.settings_dict["NAME"]
     before = ledger(source)
     assert before["progress_progressreport"] and before["progress_evidence"]

@@ -86,14 +86,14 @@ def _milestone_facts(*, on: datetime.date) -> list[dict]:
     rows = list(
         Milestone.objects.exclude(status=MilestoneStatus.WITHDRAWN)
         .filter(created_at__lt=start_of_day(on + datetime.timedelta(days=1)))
-        .annotate(accepted_report=Subquery(accepted.values("pk")[:1]))
+        .annotate(report_as_of=Subquery(accepted.values("pk")[:1]))
         .values(
             "id",
             "title",
             "start_date",
             "due_date",
             "closed_at",
-            "accepted_report",
+            "report_as_of",
             "assignment__enterprise_id",
             "assignment__enterprise__code",
             "assignment__enterprise__short_name",
@@ -105,11 +105,11 @@ def _milestone_facts(*, on: datetime.date) -> list[dict]:
     figures = {
         pk: (progress, at_risk)
         for pk, progress, at_risk in ProgressReport.objects.filter(
-            pk__in=[row["accepted_report"] for row in rows if row["accepted_report"]]
+            pk__in=[row["report_as_of"] for row in rows if row["report_as_of"]]
         ).values_list("pk", "progress", "at_risk")
     }
     for row in rows:
-        row["accepted_progress"], row["accepted_at_risk"] = figures.get(row["accepted_report"], (None, False))
+        row["accepted_progress"], row["accepted_at_risk"] = figures.get(row["report_as_of"], (None, False))
     return rows
 
 
@@ -181,7 +181,7 @@ def _red_list(red_rows: list, enterprises: dict) -> list[dict]:
         enterprise_id: sorted(rows, key=lambda r: (-r[2], r[0]["id"]))[:RED_LIST_PER_ENTERPRISE]
         for enterprise_id, rows in by_enterprise.items()
     }
-    report_ids = [row["accepted_report"] for rows in shown.values() for row, _p, _d in rows if row["accepted_report"]]
+    report_ids = [row["report_as_of"] for rows in shown.values() for row, _p, _d in rows if row["report_as_of"]]
     texts = {
         pk: (problems, next_steps)
         for pk, problems, next_steps in ProgressReport.objects.filter(pk__in=report_ids).values_list(
@@ -203,8 +203,8 @@ def _red_list(red_rows: list, enterprises: dict) -> list[dict]:
                         "due_date": row["due_date"].isoformat(),
                         "days_overdue": days,
                         "progress": progress,
-                        "problems": texts.get(row["accepted_report"], ("", ""))[0],
-                        "next_steps": texts.get(row["accepted_report"], ("", ""))[1],
+                        "problems": texts.get(row["report_as_of"], ("", ""))[0],
+                        "next_steps": texts.get(row["report_as_of"], ("", ""))[1],
                     }
                     for row, progress, days in rows
                 ],

@@ -10,7 +10,7 @@ WEIGHT_ATTRS = {"class": "form-control", "step": "0.01", "min": "0", "max": "100
 
 
 class AssessmentWeightsForm(forms.Form):
-    """The three weights; each 0-100, together exactly 100."""
+    """The four weights; each 0-100, together exactly 100."""
 
     on_time_closure = forms.DecimalField(
         label=_("按期销号权重"), min_value=0, max_value=100, decimal_places=2, widget=forms.NumberInput(WEIGHT_ATTRS)
@@ -21,12 +21,20 @@ class AssessmentWeightsForm(forms.Form):
     overdue_work = forms.DecimalField(
         label=_("逾期事项权重"), min_value=0, max_value=100, decimal_places=2, widget=forms.NumberInput(WEIGHT_ATTRS)
     )
+    extensions = forms.DecimalField(
+        label=_("延期事项权重"),
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        widget=forms.NumberInput(WEIGHT_ATTRS),
+        help_text=_("无延期率:考核期内在办的时间节点中,未获批延期的比例。设为 0 则不计延期。"),
+    )
 
     def clean(self):
         cleaned = super().clean()
-        parts = [cleaned.get(name) for name in ("on_time_closure", "report_timeliness", "overdue_work")]
+        parts = [cleaned.get(name) for name in ("on_time_closure", "report_timeliness", "overdue_work", "extensions")]
         if all(part is not None for part in parts) and sum(parts) != Decimal(100):
-            raise forms.ValidationError(_("三项权重之和必须为 100,当前为 %(total)s。"), params={"total": sum(parts)})
+            raise forms.ValidationError(_("各项权重之和必须为 100,当前为 %(total)s。"), params={"total": sum(parts)})
         return cleaned
 
 

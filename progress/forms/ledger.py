@@ -1,4 +1,8 @@
-"""Forms of the ledger workflow. They validate input; the services in progress.services.ledger act."""
+"""Forms of the ledger workflow. They validate input; the services in progress.services act.
+
+Every form that changes an existing row carries the ``version`` the user saw; the service
+refuses a stale or missing one as a conflict.
+"""
 
 import datetime
 import re
@@ -15,9 +19,12 @@ from progress.services.ledger import REPORT_FIELDS, LedgerError, current_period
 
 
 def style(form: forms.BaseForm) -> None:
-    """Bootstrap classes on every widget, so templates render fields in one loop."""
+    """Bootstrap classes on every widget, so templates render fields in one loop; evidence
+    fields get their help text (the allowed types and size) in the request's language."""
     # Walks form.fields, not bound fields: those are cached and would freeze labels and help texts.
     for field in form.fields.values():
+        if isinstance(field, EvidenceField):
+            describe_evidence(field)
         widget = field.widget
         if widget.is_hidden:
             continue
@@ -25,6 +32,27 @@ def style(form: forms.BaseForm) -> None:
         classes = widget.attrs.get("class", "").split()
         if css not in classes:
             widget.attrs["class"] = " ".join([*classes, css])
+
+
+def note_field(label, *, required: bool = True, rows: int = 2, help_text="") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=TEXT_MAX_CHARS,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+MILESTONE_WIDGETS = {
+    "description": forms.Textarea(attrs={"rows": 3}),
+    "start_date": date_input(),
+    "due_date": date_input(),
+}
 
 
 class VersionedForm(forms.ModelForm):
@@ -91,14 +119,12 @@ class PlanForm(RevisionNoteMixin, VersionedForm):
 
 
 class MilestoneForm(RevisionNoteMixin, VersionedForm):
+    """A new milestone (on an approved plan, with a revision note), or an edit before approval."""
+
     class Meta:
         model = Milestone
         fields = ["title", "description", "start_date", "due_date", "responsible_person"]
-        widgets = {
-            "description": forms.Textarea(attrs={"rows": 3}),
-            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
+        widgets = MILESTONE_WIDGETS
 
     def clean(self):
         cleaned = super().clean()
@@ -108,10 +134,52 @@ class MilestoneForm(RevisionNoteMixin, VersionedForm):
         return cleaned
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("原因"), max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
-    )
+class ChangeRequestForm(VersionedForm):
+    """变更申请: what should change in an approved milestone, and why. The due date is shown but
+    moves only by an extension request: a form that sends another one is refused."""
+
+    reason = note_field(_("变更理由"), rows=3)
+
+    class Meta:
+        model = Milestone
+        fields = ["title", "description", "start_date", "due_date", "responsible_person"]
+        widgets = MILESTONE_WIDGETS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        due = self.fields["due_date"]
+        due.disabled = True
+        due.help_text = _("时间节点的调整请提交延期申请。")
+
+    def clean(self):
+        cleaned = super().clean()
+        sent = self.data.get(self.add_prefix("due_date"))
+        if sent and sent != self.instance.due_date.isoformat():
+            self.add_error("due_date", _("时间节点的调整须提交延期申请,不能在变更申请中修改。"))
+        start = cleaned.get("start_date")
+        if start and start > self.instance.due_date:
+            self.add_error("start_date", _("开始日期不能晚于时间节点。"))
+        return cleaned
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("title", "description", "start_date", "responsible_person")}
+
+
+class VersionForm(forms.Form):
+    """An action on a row the user saw at ``version``."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+        bound_dates(self)
+
+    set_version = VersionedForm.set_version
+
+
+class ReasonForm(VersionForm):
+    reason = note_field(_("原因"))
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
@@ -120,13 +188,39 @@ class ReasonForm(forms.Form):
         return reason
 
 
-class CommentForm(forms.Form):
-    comment = forms.CharField(
-        label=_("审核意见"),
-        required=False,
-        max_length=TEXT_MAX_CHARS,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-    )
+class CommentForm(VersionForm):
+    comment = note_field(_("审核意见"), required=False)
+
+
+class DecisionForm(VersionForm):
+    """SASAC's decision on a request: a comment (the verification note of a closure), and for a
+    closure below 100 % the reason to close it anyway."""
+
+    comment = note_field(_("审批意见"), required=False)
+    shortfall_reason = note_field(_("未达100%销号说明"), required=False)
+
+
+class ExtensionRequestForm(VersionForm):
+    """延期申请: the new due date and why."""
+
+    due_date = forms.DateField(label=_("延期后的时间节点"), widget=date_input())
+    reason = note_field(_("延期理由"), rows=3)
+
+    def __init__(self, *args, milestone: Milestone, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.milestone = milestone
+        self.fields["due_date"].help_text = _("当前时间节点:%(due)s;原定时间节点:%(original)s。") % {
+            "due": milestone.due_date.isoformat(),
+            "original": milestone.original_due_date.isoformat(),
+        }
+
+    def clean_due_date(self):
+        due = self.cleaned_data["due_date"]
+        if due <= self.milestone.due_date:
+            raise forms.ValidationError(
+                _("延期后的时间节点须晚于当前时间节点(%(d)s)。") % {"d": self.milestone.due_date.isoformat()}
+            )
+        return due
 
 
 class MonthField(forms.CharField):
@@ -148,6 +242,27 @@ class MonthField(forms.CharField):
         if isinstance(value, datetime.date):
             return value.strftime("%Y-%m")
         return value
+
+
+def describe_evidence(field: forms.FileField) -> None:
+    """The allowed types and sizes, in the request's language, as help text and as data attributes:
+    static/js/qdsasac.js checks the sizes before sending, so nothing typed is lost to a refusal."""
+    limit_mb = round(evidence_max_bytes() / 1024 / 1024, 1)
+    total_mb = round(settings.REQUEST_BODY_MAX_BYTES / 1024 / 1024, 1)
+    field.help_text = _("可多选。允许 %(types)s,单个文件不超过 %(mb)s MB,一次提交合计不超过 %(total)s MB。") % {
+        "types": str(_("、")).join(ext.lstrip(".") for ext in EVIDENCE_TYPES),
+        "mb": limit_mb,
+        "total": total_mb,
+    }
+    field.widget.attrs.update(
+        {
+            "data-max-file-bytes": evidence_max_bytes(),
+            "data-max-total-bytes": settings.REQUEST_BODY_MAX_BYTES - 1024 * 1024,
+            "data-file-too-large": _("“%(name)s”超过大小限制(%(limit)s MB),请压缩或拆分后再上传。")
+            % {"name": "{name}", "limit": limit_mb},
+            "data-total-too-large": _("所选文件合计超过 %(total)s MB,请分次提交。") % {"total": total_mb},
+        }
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -176,6 +291,15 @@ class EvidenceField(forms.FileField):
         return cleaned
 
 
+class ClosureRequestForm(VersionForm):
+    """申请销号: what was delivered, with the completion evidence."""
+
+    reason = note_field(
+        _("完成情况说明"), rows=4, help_text=_("说明交付成果和完成情况;国资委据此和佐证材料核实销号。")
+    )
+    evidence = EvidenceField(label=_("完成佐证材料"))
+
+
 class ReportForm(VersionedForm):
     period = MonthField(label=_("报送期"))
     evidence = EvidenceField(label=_("佐证材料"))
@@ -193,25 +317,6 @@ class ReportForm(VersionedForm):
 
     def __init__(self, *args, indicators: list[Indicator] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        limit_mb = round(evidence_max_bytes() / 1024 / 1024, 1)
-        total_mb = round(settings.REQUEST_BODY_MAX_BYTES / 1024 / 1024, 1)
-        self.fields["evidence"].help_text = _(
-            "可多选。允许 %(types)s,单个文件不超过 %(mb)s MB,一次提交合计不超过 %(total)s MB。"
-        ) % {
-            "types": str(_("、")).join(ext.lstrip(".") for ext in EVIDENCE_TYPES),
-            "mb": limit_mb,
-            "total": total_mb,
-        }
-        # static/js/qdsasac.js checks the sizes before sending, so nothing typed is lost to a refusal.
-        self.fields["evidence"].widget.attrs.update(
-            {
-                "data-max-file-bytes": evidence_max_bytes(),
-                "data-max-total-bytes": settings.REQUEST_BODY_MAX_BYTES - 1024 * 1024,
-                "data-file-too-large": _("“%(name)s”超过大小限制(%(limit)s MB),请压缩或拆分后再上传。")
-                % {"name": "{name}", "limit": limit_mb},
-                "data-total-too-large": _("所选文件合计超过 %(total)s MB,请分次提交。") % {"total": total_mb},
-            }
-        )
         if self.instance.pk:
             # The period of a filed report is fixed: it is part of the ledger row's identity.
             del self.fields["period"]

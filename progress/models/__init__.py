@@ -13,6 +13,7 @@ from progress.models.ledger import (
 )
 from progress.models.periods import LedgerSnapshot
 from progress.models.plans import ImplementationPlan, PlanStatus
+from progress.models.requests import MilestoneRequest, RequestKind, RequestState
 from progress.orders.models import (
     AnswerDecision,
     DocumentSequence,
@@ -46,6 +47,7 @@ __all__ = [
     "LedgerImport",
     "LedgerSnapshot",
     "Milestone",
+    "MilestoneRequest",
     "MilestoneStatus",
     "Notification",
     "NotificationKind",
@@ -53,6 +55,8 @@ __all__ = [
     "ProgressReport",
     "ReminderRule",
     "ReportingPeriod",
+    "RequestKind",
+    "RequestState",
     "ReviewState",
     "Urge",
 ]

@@ -14,6 +14,8 @@ class AssessmentWeights(models.Model):
     on_time_closure = models.DecimalField(_("按期销号权重"), max_digits=5, decimal_places=2, default=Decimal(50))
     report_timeliness = models.DecimalField(_("按时报送权重"), max_digits=5, decimal_places=2, default=Decimal(30))
     overdue_work = models.DecimalField(_("逾期事项权重"), max_digits=5, decimal_places=2, default=Decimal(20))
+    # 0 by default: extensions weigh in only once SASAC gives them a weight.
+    extensions = models.DecimalField(_("延期事项权重"), max_digits=5, decimal_places=2, default=Decimal(0))
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -24,7 +26,10 @@ class AssessmentWeights(models.Model):
         verbose_name_plural = _("考核权重")
         constraints = [
             models.CheckConstraint(
-                condition=Q(on_time_closure__gte=0) & Q(report_timeliness__gte=0) & Q(overdue_work__gte=0),
+                condition=Q(on_time_closure__gte=0)
+                & Q(report_timeliness__gte=0)
+                & Q(overdue_work__gte=0)
+                & Q(extensions__gte=0),
                 name="assessment_weights_not_negative",
             ),
         ]
@@ -41,6 +46,7 @@ class AssessmentScore(models.Model):
     on_time_closure_rate = models.DecimalField(_("按期销号率"), max_digits=5, decimal_places=2)
     report_timeliness_rate = models.DecimalField(_("按时报送率"), max_digits=5, decimal_places=2)
     overdue_free_rate = models.DecimalField(_("无逾期率"), max_digits=5, decimal_places=2)
+    extension_free_rate = models.DecimalField(_("无延期率"), max_digits=5, decimal_places=2, default=Decimal(100))
     score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
     computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
 

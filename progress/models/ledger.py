@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from directives.models import Assignment, Indicator
@@ -30,15 +31,23 @@ def progress_field(verbose_name):
 class Milestone(models.Model):
     """A time node (时间节点) of an assignment: a dated deliverable with a named owner.
 
-    Health is derived (see ``progress.health``), never stored. ``latest_report``
-    points at the newest ledger row so lists need no per-row query.
+    Health is derived (see ``progress.health``), never stored. ``progress`` is the figure
+    SASAC accepted: the progress of ``accepted_report``, the newest accepted ledger row (0
+    before any). ``latest_report`` points at the newest row whatever its review state, so
+    lists show a pending figure as pending without a per-row query.
+
+    ``original_due_date`` is the due date the enterprise committed to; once its plan is
+    approved only an extension SASAC grants moves ``due_date``, and ``extension_count``
+    counts those.
     """
 
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="milestones")
     title = models.CharField(_("工作任务"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
     start_date = models.DateField(_("开始日期"))
-    due_date = models.DateField(_("时间节点"), db_index=True)
+    due_date = models.DateField(pgettext_lazy("ledger column", "时间节点"), db_index=True)
+    original_due_date = models.DateField(_("原定时间节点"))
+    extension_count = models.PositiveSmallIntegerField(_("延期次数"), default=0)
     responsible_person = models.CharField(_("责任人"), max_length=50)
     responsible_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -64,8 +73,12 @@ class Milestone(models.Model):
     # ledger services, so the board sorts on them from an index instead of joining the ledger.
     latest_report_at = models.DateTimeField(null=True, editable=False)
     latest_review_state = models.CharField(max_length=10, choices=ReviewState.choices, null=True, editable=False)
-    # Whether the latest report flags a risk, set the same way: health reads it without a subquery.
-    latest_report_at_risk = models.BooleanField(default=False, editable=False)
+    # The newest accepted report, whose progress ``progress`` carries, and whether it flags a
+    # risk: health reads the flag without a subquery, and only what SASAC accepted.
+    accepted_report = models.ForeignKey(
+        "ProgressReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_report_at_risk = models.BooleanField(default=False, editable=False)
     # The forecast's pace verdict (progress.forecast), kept by the ledger services so the
     # board's "at risk" filter reads a column instead of each milestone's recent reports.
     forecast_at_risk = models.BooleanField(default=False, editable=False)
@@ -77,7 +90,8 @@ class Milestone(models.Model):
             "latest_report",
             "latest_report_at",
             "latest_review_state",
-            "latest_report_at_risk",
+            "accepted_report",
+            "accepted_report_at_risk",
             "forecast_at_risk",
         ]
     )
@@ -95,6 +109,8 @@ class Milestone(models.Model):
             models.Index(fields=["responsible_person", "id"], name="milestone_person_id"),
             models.Index(fields=["latest_report_at", "id"], name="milestone_report_at_id"),
             models.Index(fields=["latest_review_state", "id"], name="milestone_review_id"),
+            # The board's "已延期" filter: the few milestones with a granted extension.
+            models.Index(fields=["due_date", "id"], condition=Q(extension_count__gt=0), name="milestone_extended"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="milestone_progress_0_100"),
@@ -211,9 +227,14 @@ class IndicatorValue(models.Model):
 
 
 class Evidence(models.Model):
-    """A file backing a report (佐证材料), served only through an access-checked view."""
+    """A file backing a report or a closure request (佐证材料), served only through an access-checked view."""
 
-    report = models.ForeignKey(ProgressReport, on_delete=models.PROTECT, related_name="evidence")
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    request = models.ForeignKey(
+        "MilestoneRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
     file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
     original_name = models.CharField(_("原文件名"), max_length=255)
     content_type = models.CharField(_("类型"), max_length=100)
@@ -228,6 +249,12 @@ class Evidence(models.Model):
         ordering = ["uploaded_at"]
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report__isnull=False, request__isnull=True) | Q(report__isnull=True, request__isnull=False),
+                name="evidence_backs_one_thing",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -10,7 +10,8 @@ class LedgerSnapshot(models.Model):
 
     The file behind a circulated 通报 must be regenerable whatever changes later, so
     the closed period's export is built from these rows, never from live data. Rows
-    are the JSON form of ``progress.selectors.ledger_rows.LedgerRow``.
+    are the JSON form of ``progress.selectors.ledger_rows.LedgerRow``: codes and figures, not
+    labels, so the file regenerates the same in the reader's language.
     """
 
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="snapshots")

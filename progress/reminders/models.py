@@ -77,6 +77,16 @@ class NotificationKind(models.TextChoices):
     URGE = "urge", _("催办")
     URGE_UNSIGNED = "urge_unsigned", _("催办未签收")
     DIGEST = "digest", _("每周摘要")
+    # Workflow events (progress.services.notices): the party that acts next is told.
+    REPORT_RETURNED = "report_returned", _("报送被退回")
+    REPORT_ACCEPTED = "report_accepted", _("报送已通过")
+    REQUEST_FILED = "request_filed", _("新申请待审批")
+    REQUEST_DECIDED = "request_decided", _("申请已审批")
+    CLOSURE_REQUESTED = "closure_requested", _("申请销号待核实")
+    CLOSURE_DECIDED = "closure_decided", _("销号核实结果")
+    PLAN_SUBMITTED = "plan_submitted", _("实施方案待审批")
+    PLAN_DECIDED = "plan_decided", _("实施方案已审批")
+    MILESTONE_REOPENED = "reopened", _("时间节点重新打开")
     INSTRUCTION = "instruction", _("领导批示")
     SUPERVISION_ORDER = "order", _("督办单")
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from enterprises.models import Enterprise
 from progress.models import AssessmentScore, AssessmentWeights
-from progress.services.assessment import weighted_points
+from progress.services.assessment import rates_of, weighted_points
 
 
 @dataclass(frozen=True)
@@ -16,15 +16,17 @@ class RankedScore:
     on_time_closure_rate: Decimal
     report_timeliness_rate: Decimal
     overdue_free_rate: Decimal
+    extension_free_rate: Decimal
     closure_points: Decimal
     timeliness_points: Decimal
     overdue_points: Decimal
+    extension_points: Decimal
     score: Decimal
     computed_at: object
 
 
 def ranking(*, quarter: str, weights: AssessmentWeights) -> list[RankedScore]:
-    """The quarter's scores, best first, each split into the points its three rates earned (one query).
+    """The quarter's scores, best first, each split into the points its four rates earned (one query).
 
     Equal scores share a rank (1, 2, 2, 4). The points come from ``weighted_points``, the same
     rounding the stored score was summed from, so they add up to it.
@@ -39,6 +41,7 @@ def ranking(*, quarter: str, weights: AssessmentWeights) -> list[RankedScore]:
             "on_time_closure_rate",
             "report_timeliness_rate",
             "overdue_free_rate",
+            "extension_free_rate",
             "score",
             "computed_at",
         )
@@ -48,12 +51,7 @@ def ranking(*, quarter: str, weights: AssessmentWeights) -> list[RankedScore]:
     for position, row in enumerate(rows, start=1):
         if row.score != previous:
             rank, previous = position, row.score
-        closure, timeliness, overdue = weighted_points(
-            weights=weights,
-            closure=row.on_time_closure_rate,
-            timeliness=row.report_timeliness_rate,
-            overdue_free=row.overdue_free_rate,
-        )
+        closure, timeliness, overdue, extension = weighted_points(weights=weights, rates=rates_of(row))
         ranked.append(
             RankedScore(
                 rank=rank,
@@ -62,9 +60,11 @@ def ranking(*, quarter: str, weights: AssessmentWeights) -> list[RankedScore]:
                 on_time_closure_rate=row.on_time_closure_rate,
                 report_timeliness_rate=row.report_timeliness_rate,
                 overdue_free_rate=row.overdue_free_rate,
+                extension_free_rate=row.extension_free_rate,
                 closure_points=closure,
                 timeliness_points=timeliness,
                 overdue_points=overdue,
+                extension_points=extension,
                 score=row.score,
                 computed_at=row.computed_at,
             )

@@ -206,10 +206,10 @@ class IndicatorTotal:
 
 
 def indicator_totals(milestones: QuerySet) -> list[IndicatorTotal]:
-    """For each indicator: the city's total of the latest reported values, and the city's target.
+    """For each indicator: the city's total of the latest accepted values, and the city's target.
 
-    "Latest" is per milestone and indicator: the value in the newest report (by period) that
-    carries it. An indicator's target is set per assigned enterprise (see the notice data
+    "Latest" is per milestone and indicator: the value in the newest accepted report (by period)
+    that carries it. An indicator's target is set per assigned enterprise (see the notice data
     file), so the city's target is that times the enterprises assigned its directive. A rate
     (unit "%") is averaged over milestones, not added up, and its target stays as set.
     """

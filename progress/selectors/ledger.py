@@ -11,14 +11,27 @@ from itertools import pairwise
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from directives.models import Assignment, Directive
 from enterprises.models import Enterprise
 from progress.health import HEALTH_LABELS, annotate_health
-from progress.models import ImplementationPlan, Milestone, MilestoneStatus, ProgressReport, ReviewState
+from progress.models import (
+    ImplementationPlan,
+    Milestone,
+    MilestoneRequest,
+    MilestoneStatus,
+    ProgressReport,
+    RequestState,
+    ReviewState,
+)
+from progress.selectors.display import field_display
+from progress.selectors.requests import describe_changes
+
+_PENDING_REQUESTS = Prefetch(
+    "requests", queryset=MilestoneRequest.objects.filter(state=RequestState.PENDING), to_attr="pending_requests"
+)
 
 
 @dataclass
@@ -42,8 +55,9 @@ def workspace_groups(
 ) -> WorkspacePage:
     """One page of the enterprise's assignments grouped by directive, each with its milestones (health annotated).
 
-    Milestones carry ``health``, ``health_label`` and ``latest_report`` (no extra query per row). The
-    pages cut the milestones in directive order; assignments with no milestone yet show on the first.
+    Milestones carry ``health``, ``health_label``, ``latest_report`` and ``pending`` (the pending
+    request, or None), with no extra query per row. The pages cut the milestones in directive order;
+    assignments with no milestone yet show on the first.
     """
     milestones = annotate_health(Milestone.objects.select_related("latest_report"), select=False)
     if health in HEALTH_LABELS:
@@ -59,14 +73,18 @@ def workspace_groups(
         on_page |= Q(milestones__isnull=True)
     assignments = (
         assignments.filter(pk__in=assignments.filter(on_page).values("pk"))
-        .select_related("directive", "directive__parent")
-        .prefetch_related(Prefetch("milestones", queryset=shown.order_by("due_date", "id")), "directive__indicators")
+        .select_related("directive", "directive__parent", "enterprise")
+        .prefetch_related(
+            Prefetch("milestones", queryset=shown.prefetch_related(_PENDING_REQUESTS).order_by("due_date", "id")),
+            "directive__indicators",
+        )
         .order_by("directive__position", "id")
     )
     groups: dict[int, DirectiveGroup] = {}
     for assignment in assignments:
         for milestone in assignment.milestones.all():
             milestone.health_label = HEALTH_LABELS[milestone.health]
+            milestone.pending = next(iter(milestone.pending_requests), None)
             # The row template links back to the assignment without another query.
             milestone.assignment = assignment
         group = groups.setdefault(assignment.directive_id, DirectiveGroup(assignment.directive, []))
@@ -95,9 +113,11 @@ def milestone_row(milestone_qs: QuerySet[Milestone], milestone_id: int) -> Miles
     """One workspace row (after an inline change), with the same annotations as the list."""
     milestone = (
         annotate_health(milestone_qs.select_related("latest_report", "assignment__enterprise", "assignment__directive"))
+        .prefetch_related(_PENDING_REQUESTS)
         .get(pk=milestone_id)
     )
     milestone.health_label = HEALTH_LABELS[milestone.health]
+    milestone.pending = next(iter(milestone.pending_requests), None)
     return milestone
 
 
@@ -151,7 +171,8 @@ _NOISE = {
     "latest_report",
     "latest_report_at",
     "latest_review_state",
-    "latest_report_at_risk",
+    "accepted_report",
+    "accepted_report_at_risk",
     "forecast_at_risk",
 }
 
@@ -183,23 +204,6 @@ _LABELS = {
 
 def _label(model, name: str) -> str:
     return str(_LABELS.get(name) or model._meta.get_field(name).verbose_name)
-
-
-def field_display(model, name: str, value, users: dict[int, str] | None = None) -> str:
-    """A stored value as people read it: choice labels, 是/否, local time, user names (``users``), "—" for empty."""
-    users = users or {}
-    model_field = model._meta.get_field(name)
-    if value is None or value == "":
-        return "—"
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if model_field.is_relation and model_field.related_model is get_user_model():
-        return users.get(value, str(value))
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return str(value)
 
 
 def _action(history_type: str) -> str:
@@ -263,18 +267,63 @@ def _entries_for(records: list, subject_of, users: dict[int, str]) -> list[Histo
     return entries
 
 
+# What a decision on a request changes, shown before -> after.
+_REQUEST_DECISION_FIELDS = ["state", "decision_comment", "shortfall_reason"]
+
+
+def _request_entries(records: list, users: dict[int, str]) -> list[HistoryEntry]:
+    """One request's history (oldest first): its filing with the original commitment beside what
+    was asked, then each decision with its state and comment before -> after."""
+    model = records[0].instance_type
+    first = records[0]
+    subject = first.get_kind_display()
+    entries = [
+        HistoryEntry(
+            when=first.history_date,
+            who=users.get(first.history_user_id, "—"),
+            subject=subject,
+            action=pgettext("history action", "提出"),
+            reason=first.reason,
+            changes=[HistoryChange(c.label, c.original, c.proposed) for c in describe_changes(first)],
+        )
+    ]
+    for old, new in pairwise(records):
+        delta = new.diff_against(old, included_fields=_REQUEST_DECISION_FIELDS)
+        entries.append(
+            HistoryEntry(
+                when=new.history_date,
+                who=users.get(new.history_user_id, "—"),
+                subject=subject,
+                action=_action(new.history_type),
+                reason=new.history_change_reason or "",
+                changes=[
+                    HistoryChange(
+                        _label(model, c.field),
+                        field_display(model, c.field, c.old, users),
+                        field_display(model, c.field, c.new, users),
+                    )
+                    for c in delta.changes
+                ],
+            )
+        )
+    return entries
+
+
 def milestone_history(milestone: Milestone) -> list[HistoryEntry]:
-    """Every change to the milestone, its reports and its enterprise's plan, newest first."""
+    """Every change to the milestone, its reports, its requests and its enterprise's plan, newest first."""
     milestone_records = list(milestone.history.order_by("history_date", "history_id"))
     report_records = list(
         ProgressReport.history.filter(milestone_id=milestone.pk).order_by("id", "history_date", "history_id")
+    )
+    request_records = list(
+        MilestoneRequest.history.filter(milestone_id=milestone.pk).order_by("id", "history_date", "history_id")
     )
     plan_records = list(
         ImplementationPlan.history.filter(enterprise_id=milestone.assignment.enterprise_id).order_by(
             "history_date", "history_id"
         )
     )
-    user_ids = {r.history_user_id for r in milestone_records + report_records + plan_records}
+    user_ids = {r.history_user_id for r in milestone_records + report_records + request_records + plan_records}
     for r in milestone_records:
         user_ids.add(r.closed_by_id)
     for r in report_records:
@@ -286,11 +335,18 @@ def milestone_history(milestone: Milestone) -> list[HistoryEntry]:
         u.pk: (u.get_full_name() or u.username) for u in get_user_model().objects.filter(pk__in=user_ids)
     }
     entries = _entries_for(milestone_records, lambda r: _("时间节点"), users)
-    by_report: dict[int, list] = {}
-    for record in report_records:
-        by_report.setdefault(record.id, []).append(record)
-    for records in by_report.values():
+    for records in _by_id(report_records):
         entries += _entries_for(records, lambda r: _("进展报送 %(p)s") % {"p": f"{r.period:%Y-%m}"}, users)
+    for records in _by_id(request_records):
+        entries += _request_entries(records, users)
     entries += _entries_for(plan_records, lambda r: _("实施方案"), users)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+def _by_id(records: list) -> list[list]:
+    """History records grouped by the row they record, each group oldest first."""
+    grouped: dict[int, list] = {}
+    for record in records:
+        grouped.setdefault(record.id, []).append(record)
+    return list(grouped.values())

@@ -6,8 +6,14 @@ from django.db.models import Count, F, QuerySet
 
 from directives.models import Directive
 from progress.health import CLOSED, GREEN, RED, WITHDRAWN, YELLOW, HealthRules, annotate_health, health_condition, today
-from progress.models import Milestone, ReviewState
-from progress.scoping import visible_assignments, visible_enterprises, visible_milestones, visible_reports
+from progress.models import Milestone, RequestState, ReviewState
+from progress.scoping import (
+    visible_assignments,
+    visible_enterprises,
+    visible_milestones,
+    visible_reports,
+    visible_requests,
+)
 from progress.selectors.board import health_counts
 
 
@@ -37,6 +43,7 @@ def overview_for(user) -> dict:
         "assignment_count": visible_assignments(user).count(),
         "directive_count": Directive.objects.filter(is_active=True).exclude(kind="section").count(),
         "pending_reviews": visible_reports(user).filter(review_state=ReviewState.PENDING).count(),
+        "pending_requests": visible_requests(user).filter(state=RequestState.PENDING).count(),
         "returned_reports": list(
             visible_reports(user)
             .filter(review_state=ReviewState.RETURNED)

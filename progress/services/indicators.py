@@ -2,10 +2,11 @@
 indicator totals (``progress.selectors.charts.indicator_totals``) read one partial index
 instead of ranking every value of the ledger (139,000 at city scale: 0.9 s).
 
-"Latest" is per milestone and indicator: the value in the newest report (by period) that
-carries the indicator. The ledger services (``report_file``, ``report_update``) and the admin
-refresh the milestone whose values or reports they wrote, inside their transaction; bulk loads
-call ``refresh_latest_indicator_values()`` for all.
+"Latest" is per milestone and indicator: the value in the newest accepted report (by period)
+that carries the indicator; a report waiting for review adds nothing to leaders' totals. The
+ledger services (a report filed, edited or accepted) and the admin refresh the milestone whose
+values or reports they changed, inside their transaction; bulk loads call
+``refresh_latest_indicator_values()`` for all.
 """
 
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 
-from progress.models import IndicatorValue, ProgressReport
+from progress.models import IndicatorValue, ProgressReport, ReviewState
 
 CHUNK = 5000
 
@@ -40,7 +41,8 @@ def refresh_latest_indicator_values(*, milestone_ids: Iterable[int] | None = Non
         # Missing on a new value; different on one IT moved to another milestone's report.
         values.exclude(milestone=F("report__milestone")).update(milestone_id=Subquery(report_milestone))
         newest = (
-            values.annotate(
+            values.filter(report__review_state=ReviewState.ACCEPTED)
+            .annotate(
                 rank=Window(
                     RowNumber(),
                     partition_by=[F("milestone_id"), F("indicator_id")],

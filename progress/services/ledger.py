@@ -1,19 +1,24 @@
 """Writes of the ledger (台账) workflow: plans, milestones, reports, evidence, reviews.
 
 Every function is keyword-only, assumes its caller has authorised the user through
-``progress.scoping``, and does the whole change in one transaction. A change the rules
-refuse raises ``LedgerError`` (its message is shown to the user as it is) and leaves the
-database and the evidence directory as they were.
+``progress.scoping``, and does the whole change in one transaction. Which state an action
+may start from is the transitions table's (``progress.workflow``); a change the rules refuse
+raises ``LedgerError`` (its message is shown to the user as it is) and leaves the database and
+the evidence directory as they were. Requests SASAC decides (延期、变更、撤销、销号) are in
+``progress.services.requests``; whom each event tells is ``progress.services.notices``.
 
-Concurrent edits: plans, milestones and reports carry ``version``. The caller passes the
-version its form was built from; the row is locked, the versions are compared, and a
-stale save raises ``VersionConflict`` listing what the other person changed.
+Concurrent edits: plans, milestones, reports and requests carry ``version``. The caller passes
+the version its form was built from; the row is locked, the versions are compared, and a stale
+save, or one that carried no version, raises ``VersionConflict`` listing what the other person
+changed.
 
-Derived state: a milestone stores facts about its reports so the board and the charts read
-columns instead of the whole ledger (``latest_report`` with its ``latest_report_at`` and
-``latest_review_state``, ``forecast_at_risk``, and ``IndicatorValue.is_latest``). These
-services keep them true, explicitly and in the same transaction as the write that changes
-them; the admin calls ``milestone_refresh_derived`` after a repair. Nothing else writes them.
+What leaders see is what SASAC accepted: ``Milestone.progress`` and its risk flag are the newest
+accepted report's. A milestone also stores facts about its reports so the board and the charts
+read columns instead of the whole ledger (``latest_report`` with its ``latest_report_at`` and
+``latest_review_state``, ``accepted_report``, ``forecast_at_risk``, and
+``IndicatorValue.is_latest``). These services keep them true, explicitly and in the same
+transaction as the write that changes them; the admin calls ``milestone_refresh_derived``
+after a repair. Nothing else writes them.
 """
 
 import calendar
@@ -32,20 +37,21 @@ from django.utils.translation import gettext as _
 
 from directives.models import Assignment, Indicator
 from enterprises.models import Enterprise
+from progress import workflow
 from progress.forecast import store_forecast_at_risk
 from progress.models import (
     Evidence,
     ImplementationPlan,
     IndicatorValue,
     Milestone,
-    MilestoneStatus,
     PlanStatus,
     ProgressReport,
     ReminderRule,
     ReportingPeriod,
     ReviewState,
 )
-from progress.selectors.ledger import field_display
+from progress.selectors.display import field_display
+from progress.services import notices
 from progress.services.errors import LedgerError
 from progress.services.evidence import check_evidence_file
 from progress.services.indicators import refresh_latest_indicator_values
@@ -70,7 +76,11 @@ class VersionConflict(LedgerError):
 # --- evidence files (types and checks: progress.services.evidence) -------------------
 
 
-def _store_evidence(*, report: ProgressReport, by, file: UploadedFile, stored: list[str]) -> Evidence:
+def store_evidence(
+    *, by, file: UploadedFile, stored: list[str], report: ProgressReport | None = None, request=None
+) -> Evidence:
+    """Keep one checked file as evidence of ``report`` or of a closure ``request``; its storage
+    name goes into ``stored`` so the caller can remove it if the transaction fails."""
     content_type = check_evidence_file(file)
     ext = os.path.splitext(file.name)[1].lower()
     digest = hashlib.sha256()
@@ -79,6 +89,7 @@ def _store_evidence(*, report: ProgressReport, by, file: UploadedFile, stored: l
     file.seek(0)
     evidence = Evidence(
         report=report,
+        request=request,
         original_name=os.path.basename(file.name)[:255],
         content_type=content_type,
         size=file.size,
@@ -92,7 +103,7 @@ def _store_evidence(*, report: ProgressReport, by, file: UploadedFile, stored: l
     return evidence
 
 
-def _discard_files(names: Iterable[str]) -> None:
+def discard_files(names: Iterable[str]) -> None:
     storage = Evidence._meta.get_field("file").storage
     for name in names:
         storage.delete(name)
@@ -119,8 +130,10 @@ def period_is_closed(period: datetime.date) -> bool:
     return ReportingPeriod.objects.filter(month=period, closed_at__isnull=False).exists()
 
 
-def _check_version(locked, expected_version: int | None, changes: Mapping[str, object]) -> None:
-    if expected_version is None or locked.version == expected_version:
+def check_version(locked, expected_version: int | None, changes: Mapping[str, object] | None = None) -> None:
+    """Refuse a write made from a stale form. A form that carried no version (None) is stale too:
+    nothing is ever overwritten without the writer having seen what they overwrite."""
+    if expected_version is not None and locked.version == expected_version:
         return
     diff = [
         FieldChange(
@@ -128,13 +141,23 @@ def _check_version(locked, expected_version: int | None, changes: Mapping[str, o
             theirs=field_display(locked, name, getattr(locked, name)),
             yours=field_display(locked, name, value),
         )
-        for name, value in changes.items()
+        for name, value in (changes or {}).items()
         if getattr(locked, name) != value
     ]
     raise VersionConflict(current=locked, changes=diff)
 
 
-def _save(instance, *, by, reason: str = "") -> None:
+def advance(machine: str, instance, action: str, *, field: str) -> str:
+    """The state ``action`` moves ``instance`` to (``progress.workflow``); LedgerError if not allowed."""
+    state = getattr(instance, field)
+    target = workflow.next_state(machine, state, action)
+    if target is None:
+        raise LedgerError(workflow.refusal(machine, state, action))
+    return target
+
+
+def save_with_history(instance, *, by, reason: str = "") -> None:
+    """Save ``instance`` as a new version, recording who did it and why in its history."""
     instance._history_user = by
     if reason:
         instance._change_reason = reason
@@ -145,20 +168,21 @@ def _bump_revision(plan: ImplementationPlan, *, by, note: str) -> None:
     """Record one revision of an approved plan (``revision`` and ``version`` go up) with its note."""
     plan.revision += 1
     plan.version += 1
-    _save(plan, by=by, reason=_("第%(n)s次修订:%(note)s") % {"n": plan.revision, "note": note.strip()})
+    save_with_history(plan, by=by, reason=_("第%(n)s次修订:%(note)s") % {"n": plan.revision, "note": note.strip()})
 
 
 def _record_plan_revision(*, enterprise: Enterprise, by, note: str) -> None:
-    """An approved plan's milestones change only through a recorded revision."""
+    """An approved plan changes (a milestone added, a request approved) only through a recorded revision."""
     plan = ImplementationPlan.objects.select_for_update().filter(enterprise=enterprise).first()
     if plan is None or plan.status != PlanStatus.APPROVED:
         return
     if not note.strip():
-        raise LedgerError(_("实施方案已批准,修改时间节点须填写修订说明。"))
+        raise LedgerError(_("实施方案已批准,新增时间节点须填写修订说明。"))
     _bump_revision(plan, by=by, note=note)
 
 
 def plan_is_approved(enterprise: Enterprise) -> bool:
+    """Once the plan is approved, its milestones are commitments: they change only through requests."""
     return ImplementationPlan.objects.filter(enterprise=enterprise, status=PlanStatus.APPROVED).exists()
 
 
@@ -171,7 +195,8 @@ def plan_save(
     *, enterprise: Enterprise, by, expected_version: int | None, revision_note: str = "", **changes
 ) -> ImplementationPlan:
     """Create or edit the enterprise's plan. Editable as draft or returned; an approved plan
-    only with a revision note (it stays approved, ``revision`` goes up); not while SASAC reviews it."""
+    only with a revision note (it stays approved, ``revision`` goes up); not while SASAC reviews it.
+    ``expected_version`` is ignored when the plan does not exist yet."""
     unknown = set(changes) - set(PLAN_FIELDS)
     if unknown:
         raise TypeError(f"plan_save got unknown fields {sorted(unknown)}")
@@ -179,63 +204,69 @@ def plan_save(
         plan = ImplementationPlan.objects.select_for_update().filter(enterprise=enterprise).first()
         if plan is None:
             plan = ImplementationPlan(enterprise=enterprise, **changes)
-            _save(plan, by=by, reason=_("起草实施方案"))
+            save_with_history(plan, by=by, reason=_("起草实施方案"))
             return plan
-        _check_version(plan, expected_version, changes)
-        if plan.status == PlanStatus.SUBMITTED:
-            raise LedgerError(_("实施方案正在审核中,暂不能修改。"))
-        if plan.status == PlanStatus.APPROVED and not revision_note.strip():
+        approved = plan.status == PlanStatus.APPROVED
+        advance(workflow.PLAN, plan, "revise" if approved else "edit", field="status")
+        check_version(plan, expected_version, changes)
+        if approved and not revision_note.strip():
             raise LedgerError(_("实施方案已批准,修改须填写修订说明。"))
         for name, value in changes.items():
             setattr(plan, name, value)
-        if plan.status == PlanStatus.APPROVED:
+        if approved:
             _bump_revision(plan, by=by, note=revision_note)
         else:
             plan.version += 1
-            _save(plan, by=by)
+            save_with_history(plan, by=by)
         return plan
 
 
 def _lock_plan(plan: ImplementationPlan) -> ImplementationPlan:
-    return ImplementationPlan.objects.select_for_update().get(pk=plan.pk)
+    return ImplementationPlan.objects.select_for_update().select_related("enterprise").get(pk=plan.pk)
 
 
-def plan_submit(*, plan: ImplementationPlan, by) -> ImplementationPlan:
+def plan_submit(*, plan: ImplementationPlan, by, expected_version: int | None) -> ImplementationPlan:
+    """Send the plan to SASAC for approval; SASAC staff are told."""
     with transaction.atomic():
         plan = _lock_plan(plan)
-        if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
-            raise LedgerError(_("只有草稿或已退回的实施方案可以提交。"))
-        plan.status = PlanStatus.SUBMITTED
+        plan.status = advance(workflow.PLAN, plan, "submit", field="status")
+        check_version(plan, expected_version)
         plan.submitted_at = timezone.now()
         plan.version += 1
-        _save(plan, by=by, reason=_("提交审核"))
+        save_with_history(plan, by=by, reason=_("提交审核"))
+        notices.plan_submitted(plan)
         return plan
 
 
-def plan_approve(*, plan: ImplementationPlan, by, comment: str = "") -> ImplementationPlan:
+def _plan_decide(plan, *, by, expected_version, action: str, comment: str, reason: str) -> ImplementationPlan:
     with transaction.atomic():
         plan = _lock_plan(plan)
-        if plan.status != PlanStatus.SUBMITTED:
-            raise LedgerError(_("只有已提交的实施方案可以批准。"))
-        plan.status = PlanStatus.APPROVED
+        plan.status = advance(workflow.PLAN, plan, action, field="status")
+        check_version(plan, expected_version)
         plan.reviewed_at, plan.reviewed_by, plan.review_comment = timezone.now(), by, comment.strip()
         plan.version += 1
-        _save(plan, by=by, reason=_("批准"))
+        save_with_history(plan, by=by, reason=reason)
+        notices.plan_decided(plan)
         return plan
 
 
-def plan_return(*, plan: ImplementationPlan, by, comment: str) -> ImplementationPlan:
+def plan_approve(
+    *, plan: ImplementationPlan, by, expected_version: int | None, comment: str = ""
+) -> ImplementationPlan:
+    """From now on the plan's milestones are commitments (``plan_is_approved``)."""
+    reason = _("批准:%(c)s") % {"c": comment.strip()} if comment.strip() else _("批准")
+    return _plan_decide(
+        plan, by=by, expected_version=expected_version, action="approve", comment=comment, reason=reason
+    )
+
+
+def plan_return(*, plan: ImplementationPlan, by, expected_version: int | None, comment: str) -> ImplementationPlan:
     if not comment.strip():
         raise LedgerError(_("退回实施方案须填写审核意见。"))
-    with transaction.atomic():
-        plan = _lock_plan(plan)
-        if plan.status != PlanStatus.SUBMITTED:
-            raise LedgerError(_("只有已提交的实施方案可以退回。"))
-        plan.status = PlanStatus.RETURNED
-        plan.reviewed_at, plan.reviewed_by, plan.review_comment = timezone.now(), by, comment.strip()
-        plan.version += 1
-        _save(plan, by=by, reason=_("退回:%(c)s") % {"c": comment.strip()})
-        return plan
+    reason = _("退回:%(c)s") % {"c": comment.strip()}
+    return _plan_decide(
+        plan, by=by, expected_version=expected_version, action="return", comment=comment, reason=reason
+    )
 
 
 # --- milestones ---------------------------------------------------------------------
@@ -243,7 +274,7 @@ def plan_return(*, plan: ImplementationPlan, by, comment: str) -> Implementation
 MILESTONE_FIELDS = ("title", "description", "start_date", "due_date", "responsible_person")
 
 
-def _lock_milestone(milestone: Milestone) -> Milestone:
+def lock_milestone(milestone: Milestone) -> Milestone:
     return Milestone.objects.select_for_update().select_related("assignment__enterprise").get(pk=milestone.pk)
 
 
@@ -259,8 +290,9 @@ def milestone_create(
     revision_note: str = "",
     record_revision: bool = True,
 ) -> Milestone:
-    """Add a milestone; on an approved plan this records a revision, unless the caller
-    (an import adding many at once) recorded one itself (``record_revision=False``)."""
+    """Add a milestone; its due date is also its original commitment. On an approved plan this
+    records a revision, unless the caller (an import adding many at once) recorded one itself
+    (``record_revision=False``)."""
     if due_date < start_date:
         raise LedgerError(_("时间节点不能早于开始日期。"))
     with transaction.atomic():
@@ -272,93 +304,140 @@ def milestone_create(
             description=description,
             start_date=start_date,
             due_date=due_date,
+            original_due_date=due_date,
             responsible_person=responsible_person,
         )
-        _save(milestone, by=by, reason=revision_note.strip() or _("新建时间节点"))
+        save_with_history(milestone, by=by, reason=revision_note.strip() or _("新建时间节点"))
         return milestone
 
 
-def milestone_update(
-    *, milestone: Milestone, by, expected_version: int | None, revision_note: str = "", **changes
-) -> Milestone:
+def _refuse_if_committed(milestone: Milestone, message: str) -> None:
+    if plan_is_approved(milestone.assignment.enterprise):
+        raise LedgerError(message)
+
+
+def milestone_update(*, milestone: Milestone, by, expected_version: int | None, **changes) -> Milestone:
+    """The liaison edits a milestone of a plan not yet approved; the due date it sets is the
+    commitment (``original_due_date`` follows it). Once the plan is approved a change is a
+    request SASAC decides (``progress.services.requests``)."""
     unknown = set(changes) - set(MILESTONE_FIELDS)
     if unknown:
         raise TypeError(f"milestone_update got unknown fields {sorted(unknown)}")
     with transaction.atomic():
-        milestone = _lock_milestone(milestone)
-        _check_version(milestone, expected_version, changes)
-        if milestone.status in (MilestoneStatus.CLOSED, MilestoneStatus.WITHDRAWN):
-            raise LedgerError(_("已销号或已撤销的时间节点不能修改。"))
+        milestone = lock_milestone(milestone)
+        advance(workflow.MILESTONE, milestone, "edit", field="status")
+        check_version(milestone, expected_version, changes)
+        _refuse_if_committed(milestone, _("实施方案已批准,时间节点的调整须提交延期申请或变更申请,由国资委审批。"))
         start = changes.get("start_date", milestone.start_date)
         due = changes.get("due_date", milestone.due_date)
         if due < start:
             raise LedgerError(_("时间节点不能早于开始日期。"))
-        _record_plan_revision(enterprise=milestone.assignment.enterprise, by=by, note=revision_note)
         for name, value in changes.items():
             setattr(milestone, name, value)
+        milestone.original_due_date = milestone.due_date
         milestone.version += 1
-        _save(milestone, by=by, reason=revision_note.strip())
+        save_with_history(milestone, by=by, reason=_("修改时间节点"))
         # The forecast judges the pace against the start and due dates.
         store_forecast_at_risk(milestone)
         return milestone
 
 
-def milestone_withdraw(*, milestone: Milestone, by, reason: str) -> Milestone:
-    """Withdraw (撤销) instead of deleting: the row and its history stay."""
+def milestone_withdraw(*, milestone: Milestone, by, reason: str, expected_version: int | None) -> Milestone:
+    """Withdraw (撤销) a milestone of a plan not yet approved, instead of deleting it: the row and
+    its history stay. After approval a withdrawal is a request SASAC decides."""
     if not reason.strip():
         raise LedgerError(_("撤销时间节点须填写原因。"))
     with transaction.atomic():
-        milestone = _lock_milestone(milestone)
-        if milestone.status in (MilestoneStatus.CLOSED, MilestoneStatus.WITHDRAWN):
-            raise LedgerError(_("已销号或已撤销的时间节点不能撤销。"))
-        _record_plan_revision(enterprise=milestone.assignment.enterprise, by=by, note=reason)
-        milestone.status = MilestoneStatus.WITHDRAWN
+        milestone = lock_milestone(milestone)
+        milestone.status = advance(workflow.MILESTONE, milestone, "withdraw", field="status")
+        check_version(milestone, expected_version)
+        _refuse_if_committed(milestone, _("实施方案已批准,撤销时间节点须提交撤销申请,由国资委审批。"))
         milestone.withdrawn_reason = reason.strip()
         milestone.version += 1
-        _save(milestone, by=by, reason=_("撤销:%(r)s") % {"r": reason.strip()})
+        save_with_history(milestone, by=by, reason=_("撤销:%(r)s") % {"r": reason.strip()})
         return milestone
 
 
-def milestone_request_closure(*, milestone: Milestone, by) -> Milestone:
-    with transaction.atomic():
-        milestone = _lock_milestone(milestone)
-        if milestone.status != MilestoneStatus.OPEN:
-            raise LedgerError(_("只有进行中的时间节点可以申请销号。"))
-        milestone.status = MilestoneStatus.CLOSURE_REQUESTED
-        milestone.version += 1
-        _save(milestone, by=by, reason=_("申请销号"))
-        return milestone
-
-
-def milestone_close(*, milestone: Milestone, by) -> Milestone:
-    """SASAC's verified closure (销号)."""
-    with transaction.atomic():
-        milestone = _lock_milestone(milestone)
-        if milestone.status not in (MilestoneStatus.OPEN, MilestoneStatus.CLOSURE_REQUESTED):
-            raise LedgerError(_("该时间节点已销号或已撤销。"))
-        milestone.status = MilestoneStatus.CLOSED
-        milestone.closed_at, milestone.closed_by = timezone.now(), by
-        milestone.progress = 100
-        milestone.version += 1
-        _save(milestone, by=by, reason=_("销号"))
-        return milestone
-
-
-def milestone_reopen(*, milestone: Milestone, by, reason: str) -> Milestone:
-    """Undo a closure, or turn down a closure request; the reason is recorded."""
+def milestone_reopen(*, milestone: Milestone, by, reason: str, expected_version: int | None) -> Milestone:
+    """SASAC undoes a closure; the reason is recorded and the liaisons are told. The progress
+    stays what the accepted reports say: closing never changed it."""
     if not reason.strip():
         raise LedgerError(_("重新打开须填写原因。"))
     with transaction.atomic():
-        milestone = _lock_milestone(milestone)
-        if milestone.status not in (MilestoneStatus.CLOSED, MilestoneStatus.CLOSURE_REQUESTED):
-            raise LedgerError(_("只有已销号或申请销号的时间节点可以重新打开。"))
-        milestone.status = MilestoneStatus.OPEN
+        milestone = lock_milestone(milestone)
+        milestone.status = advance(workflow.MILESTONE, milestone, "reopen", field="status")
+        check_version(milestone, expected_version)
         milestone.closed_at = milestone.closed_by = None
-        # Closing set 100%; open again, the milestone shows what its reports say.
-        latest = milestone.reports.order_by("-period").first()
-        milestone.progress = latest.progress if latest else 0
         milestone.version += 1
-        _save(milestone, by=by, reason=_("重新打开:%(r)s") % {"r": reason.strip()})
+        save_with_history(milestone, by=by, reason=_("重新打开:%(r)s") % {"r": reason.strip()})
+        notices.milestone_reopened(milestone, reason=reason.strip())
+        return milestone
+
+
+# --- derived facts --------------------------------------------------------------------
+
+
+def _newest(milestone: Milestone, *, accepted: bool) -> ProgressReport | None:
+    reports = ProgressReport.objects.filter(milestone_id=milestone.pk)
+    if accepted:
+        reports = reports.filter(review_state=ReviewState.ACCEPTED)
+    return reports.order_by("-period").first()
+
+
+def _store_latest_report(milestone: Milestone) -> None:
+    """Point the milestone at its newest report (any review state), with the facts the board sorts on.
+
+    Call holding the milestone's row lock. Bookkeeping, not history: a plain UPDATE.
+    """
+    latest = _newest(milestone, accepted=False)
+    milestone.latest_report = latest
+    milestone.latest_report_at = latest.submitted_at if latest else None
+    milestone.latest_review_state = latest.review_state if latest else None
+    Milestone.objects.filter(pk=milestone.pk).update(
+        latest_report=latest,
+        latest_report_at=milestone.latest_report_at,
+        latest_review_state=milestone.latest_review_state,
+    )
+
+
+def _store_accepted_report(milestone: Milestone, *, by, reason: str) -> None:
+    """``progress`` and the risk flag follow the newest accepted report; a changed figure is
+    recorded in the milestone's history (``reason``), for it is what leaders see.
+
+    Call holding the milestone's row lock (``milestone`` is the locked instance).
+    """
+    accepted = _newest(milestone, accepted=True)
+    progress = accepted.progress if accepted else 0
+    at_risk = accepted.at_risk if accepted else False
+    if milestone.progress != progress:
+        milestone.progress = progress
+        milestone.version += 1
+        save_with_history(milestone, by=by, reason=reason)
+    milestone.accepted_report, milestone.accepted_report_at_risk = accepted, at_risk
+    Milestone.objects.filter(pk=milestone.pk).update(accepted_report=accepted, accepted_report_at_risk=at_risk)
+    # The forecast and the leaders' indicator totals read accepted reports only.
+    store_forecast_at_risk(milestone)
+    refresh_latest_indicator_values(milestone_ids=[milestone.pk])
+
+
+def milestone_refresh_derived(*, milestone: Milestone) -> Milestone:
+    """Recompute everything the milestone stores about its reports, after IT repaired data in
+    the admin: the newest report (with its date and review state), the newest accepted one
+    (with the progress and risk flag it carries), the forecast verdict and the newest indicator
+    values. Derived from the reports, so no history row is written for them.
+    """
+    with transaction.atomic():
+        milestone = lock_milestone(milestone)
+        _store_latest_report(milestone)
+        accepted = _newest(milestone, accepted=True)
+        milestone.progress = accepted.progress if accepted else 0
+        Milestone.objects.filter(pk=milestone.pk).update(
+            progress=milestone.progress,
+            accepted_report=accepted,
+            accepted_report_at_risk=accepted.at_risk if accepted else False,
+        )
+        store_forecast_at_risk(milestone)
+        refresh_latest_indicator_values(milestone_ids=[milestone.pk])
         return milestone
 
 
@@ -374,12 +453,6 @@ def _check_period_open(period: datetime.date) -> None:
         )
 
 
-def _check_report_editable(report: ProgressReport) -> None:
-    if report.review_state == ReviewState.ACCEPTED:
-        raise LedgerError(_("该报送已审核通过,不能再修改。"))
-    _check_period_open(report.period)
-
-
 def _save_indicator_values(report: ProgressReport, values: Mapping[Indicator, Decimal | None]) -> None:
     for indicator, value in values.items():
         if indicator.directive_id != report.milestone.assignment.directive_id:
@@ -390,64 +463,6 @@ def _save_indicator_values(report: ProgressReport, values: Mapping[Indicator, De
         if value < indicator.min_value or (indicator.max_value is not None and value > indicator.max_value):
             raise LedgerError(_("指标“%(i)s”的数值超出允许范围。") % {"i": indicator.name})
         IndicatorValue.objects.update_or_create(report=report, indicator=indicator, defaults={"value": value})
-
-
-def _point_at_latest_report(milestone: Milestone, latest: ProgressReport | None) -> None:
-    """Point ``milestone`` (in memory) at its newest report, with the facts the board and health read."""
-    milestone.latest_report = latest
-    milestone.latest_report_at = latest.submitted_at if latest else None
-    milestone.latest_review_state = latest.review_state if latest else None
-    milestone.latest_report_at_risk = latest.at_risk if latest else False
-
-
-def _mirror_latest_report(report: ProgressReport) -> None:
-    """The latest report's review state and risk flag are stored on its milestone: follow a change.
-
-    Call holding the milestone's row lock, after saving ``report``.
-    """
-    Milestone.objects.filter(pk=report.milestone_id, latest_report=report).exclude(
-        latest_review_state=report.review_state, latest_report_at_risk=report.at_risk
-    ).update(latest_review_state=report.review_state, latest_report_at_risk=report.at_risk)
-
-
-def _refresh_report_facts(milestone: Milestone) -> None:
-    """Recompute what follows from the milestone's reports: the forecast and the newest indicator values."""
-    store_forecast_at_risk(milestone)
-    refresh_latest_indicator_values(milestone_ids=[milestone.pk])
-
-
-def _sync_milestone(milestone: Milestone, by, report: ProgressReport) -> None:
-    """The milestone shows its newest report's progress; an older period never overrides a newer one.
-
-    Then the derived facts follow: the forecast and the newest indicator values.
-    """
-    latest = milestone.reports.order_by("-period").first()
-    changed = milestone.latest_report_id != latest.pk or milestone.progress != latest.progress
-    if changed and milestone.status not in (MilestoneStatus.CLOSED, MilestoneStatus.WITHDRAWN):
-        _point_at_latest_report(milestone, latest)
-        milestone.progress = latest.progress
-        _save(milestone, by=by, reason=_("%(p)s 报送进度") % {"p": report.period.strftime("%Y-%m")})
-    _mirror_latest_report(report)
-    _refresh_report_facts(milestone)
-
-
-def milestone_refresh_derived(*, milestone: Milestone) -> Milestone:
-    """Recompute everything the milestone stores about its reports, after IT repaired data in
-    the admin: which report is the newest (with its date and review state), the forecast
-    verdict and the newest indicator values. The milestone's progress stays as IT left it,
-    and no history row is written: none of these fields is history.
-    """
-    with transaction.atomic():
-        milestone = _lock_milestone(milestone)
-        _point_at_latest_report(milestone, milestone.reports.order_by("-period").first())
-        Milestone.objects.filter(pk=milestone.pk).update(
-            latest_report=milestone.latest_report,
-            latest_report_at=milestone.latest_report_at,
-            latest_review_state=milestone.latest_review_state,
-            latest_report_at_risk=milestone.latest_report_at_risk,
-        )
-        _refresh_report_facts(milestone)
-        return milestone
 
 
 def report_file(
@@ -465,7 +480,8 @@ def report_file(
     evidence_files: Iterable[UploadedFile] = (),
     deadline: datetime.date | None = None,
 ) -> ProgressReport:
-    """File the ledger row for ``milestone`` and ``period`` (default: this month).
+    """File the ledger row for ``milestone`` and ``period`` (default: this month). It waits for
+    SASAC's review: until accepted, its figures count nowhere leaders look.
 
     ``deadline``: the period's ``report_deadline``, when the caller (an import) already read it."""
     period = (period or current_period()).replace(day=1)
@@ -474,9 +490,8 @@ def report_file(
     stored: list[str] = []
     try:
         with transaction.atomic():
-            milestone = _lock_milestone(milestone)
-            if milestone.status != MilestoneStatus.OPEN:
-                raise LedgerError(_("只有进行中的时间节点可以报送进展。"))
+            milestone = lock_milestone(milestone)
+            advance(workflow.MILESTONE, milestone, "report", field="status")
             _check_period_open(period)
             if ProgressReport.objects.filter(milestone=milestone, period=period).exists():
                 raise LedgerError(
@@ -497,14 +512,16 @@ def report_file(
                 # Late is decided at first submission and never dated back.
                 is_late=timezone.localdate(now) > (deadline or report_deadline(period)),
             )
-            _save(report, by=by, reason=_("报送"))
+            save_with_history(report, by=by, reason=_("报送"))
             _save_indicator_values(report, indicator_values or {})
             for file in evidence_files:
-                _store_evidence(report=report, by=by, file=file, stored=stored)
-            _sync_milestone(milestone, by, report)
+                store_evidence(report=report, by=by, file=file, stored=stored)
+            _store_latest_report(milestone)
+            # Tie the new values to their milestone; they count for leaders once the report is accepted.
+            refresh_latest_indicator_values(milestone_ids=[milestone.pk])
             return report
     except BaseException:
-        _discard_files(stored)
+        discard_files(stored)
         raise
 
 
@@ -524,61 +541,63 @@ def report_update(
     stored: list[str] = []
     try:
         with transaction.atomic():
-            # Milestone first, then report: the same lock order as report_file, so the two never deadlock.
-            milestone = _lock_milestone(report.milestone)
+            # Milestone first, then report: the same lock order everywhere, so no two writers deadlock.
+            milestone = lock_milestone(report.milestone)
             report = ProgressReport.objects.select_for_update().get(pk=report.pk)
             report.milestone = milestone
-            _check_report_editable(report)
-            _check_version(report, expected_version, changes)
-            reason = _("修改报送")
+            _check_period_open(report.period)
+            returned = report.review_state == ReviewState.RETURNED
+            state = advance(workflow.REPORT, report, "edit", field="review_state")
+            check_version(report, expected_version, changes)
+            report.review_state = state
             for name, value in changes.items():
                 setattr(report, name, value)
-            if report.review_state == ReviewState.RETURNED:
-                report.review_state = ReviewState.PENDING
-                reason = _("按退回意见修改后重新报送")
             report.version += 1
-            _save(report, by=by, reason=reason)
+            save_with_history(report, by=by, reason=_("按退回意见修改后重新报送") if returned else _("修改报送"))
             _save_indicator_values(report, indicator_values or {})
             for file in evidence_files:
-                _store_evidence(report=report, by=by, file=file, stored=stored)
-            _sync_milestone(milestone, by, report)
+                store_evidence(report=report, by=by, file=file, stored=stored)
+            _store_latest_report(milestone)
+            # Tie the new values to their milestone; they count for leaders once the report is accepted.
+            refresh_latest_indicator_values(milestone_ids=[milestone.pk])
             return report
     except BaseException:
-        _discard_files(stored)
+        discard_files(stored)
         raise
 
 
-def _lock_pending_report(report: ProgressReport) -> ProgressReport:
-    # Milestone first, then report: the order report_file and report_update lock in, since the
-    # review also writes the milestone (its stored review state).
-    list(Milestone.objects.select_for_update().filter(pk=report.milestone_id).values_list("pk"))
-    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
-    if report.review_state != ReviewState.PENDING:
-        raise LedgerError(_("该报送已审核过(%(s)s)。") % {"s": report.get_review_state_display()})
-    return report
-
-
-def report_accept(*, report: ProgressReport, by, comment: str = "") -> ProgressReport:
+def _review(report: ProgressReport, *, by, expected_version, action: str, comment: str, reason: str):
     with transaction.atomic():
-        report = _lock_pending_report(report)
-        report.review_state = ReviewState.ACCEPTED
+        # Milestone first, then report: the order report_file and report_update lock in.
+        milestone = lock_milestone(report.milestone)
+        report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        report.milestone = milestone
+        report.review_state = advance(workflow.REPORT, report, action, field="review_state")
+        check_version(report, expected_version)
         report.review_comment = comment.strip()
         report.reviewed_by, report.reviewed_at = by, timezone.now()
         report.version += 1
-        _save(report, by=by, reason=_("审核通过"))
-        _mirror_latest_report(report)
+        save_with_history(report, by=by, reason=reason)
+        _store_latest_report(milestone)
+        if action == "accept":
+            _store_accepted_report(
+                milestone, by=by, reason=_("采纳 %(p)s 报送的进度") % {"p": report.period.strftime("%Y-%m")}
+            )
+        notices.report_reviewed(report)
         return report
 
 
-def report_return(*, report: ProgressReport, by, comment: str) -> ProgressReport:
+def report_accept(
+    *, report: ProgressReport, by, expected_version: int | None, comment: str = ""
+) -> ProgressReport:
+    """SASAC accepts the report: if it is the newest accepted one, its figures become the milestone's."""
+    reason = _("审核通过:%(c)s") % {"c": comment.strip()} if comment.strip() else _("审核通过")
+    return _review(report, by=by, expected_version=expected_version, action="accept", comment=comment, reason=reason)
+
+
+def report_return(*, report: ProgressReport, by, expected_version: int | None, comment: str) -> ProgressReport:
+    """SASAC sends the report back with a comment; the liaisons are told."""
     if not comment.strip():
         raise LedgerError(_("退回报送须填写审核意见。"))
-    with transaction.atomic():
-        report = _lock_pending_report(report)
-        report.review_state = ReviewState.RETURNED
-        report.review_comment = comment.strip()
-        report.reviewed_by, report.reviewed_at = by, timezone.now()
-        report.version += 1
-        _save(report, by=by, reason=_("退回:%(c)s") % {"c": comment.strip()})
-        _mirror_latest_report(report)
-        return report
+    reason = _("退回:%(c)s") % {"c": comment.strip()}
+    return _review(report, by=by, expected_version=expected_version, action="return", comment=comment, reason=reason)

@@ -4,9 +4,12 @@ SASAC staff and leaders see the ranking; only SASAC staff compute scores and set
 (a leader who tries gets 403). A liaison gets 403: the ranking compares SOEs with each other.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -65,7 +68,7 @@ def assessment_compute_view(request):
     messages.success(
         request, _("已计算 %(quarter)s 考核得分,共 %(count)d 家企业。") % {"quarter": quarter, "count": len(scores)}
     )
-    return redirect(f"/assessment/?quarter={quarter}")
+    return redirect(f"{reverse('progress:assessment')}?{urlencode({'quarter': quarter})}")
 
 
 @login_required
@@ -86,6 +89,7 @@ def assessment_weights(request):
                 "on_time_closure": weights.on_time_closure,
                 "report_timeliness": weights.report_timeliness,
                 "overdue_work": weights.overdue_work,
+                "extensions": weights.extensions,
             }
         )
     return render(request, "progress/assessment_weights.html", {"form": form, "weights": weights})

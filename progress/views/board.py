@@ -5,6 +5,7 @@ from django.db.models import F
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from progress.exports import build_csv, build_xlsx, file_response
@@ -76,6 +77,8 @@ def _export_rows(request):
         "responsible_person",
         "start_date",
         "due_date",
+        "original_due_date",
+        "extension_count",
         "progress",
         "row_health",
         "status",
@@ -87,8 +90,9 @@ def _export_rows(request):
     status = {key: str(label) for key, label in STATUS_LABELS.items()}
     review = {key: str(label) for key, label in REVIEW_LABELS.items()}
     review[None] = ""
+    # The progress is the accepted figure: a report waiting for review shows only as "待审核".
     return (
-        (*row[:8], health[row[8]], status[row[9]], row[10], review[row[11]], row[12])
+        (*row[:10], health[row[10]], status[row[11]], row[12], review[row[13]], row[14])
         for row in queryset.iterator(chunk_size=5000)
     )
 
@@ -101,8 +105,10 @@ def _export_headers() -> list[str]:
         _("工作任务"),
         _("责任人"),
         _("开始日期"),
-        _("时间节点"),
-        _("进度(%)"),
+        pgettext("ledger column", "时间节点"),
+        _("原定时间节点"),
+        _("延期次数"),
+        _("已审核进度(%)"),
         _("健康状态"),
         _("状态"),
         _("最近报送"),
@@ -122,9 +128,9 @@ def board_export_xlsx(request):
         sheet_title=_("督办看板"),
         headers=_export_headers(),
         rows=_export_rows(request),
-        column_widths=[12, 8, 28, 36, 10, 12, 12, 8, 8, 10, 17, 10, 8],
-        date_columns=(5, 6),
-        datetime_columns=(10,),
+        column_widths=[12, 8, 28, 36, 10, 12, 12, 12, 8, 10, 8, 10, 17, 10, 8],
+        date_columns=(5, 6, 7),
+        datetime_columns=(12,),
     )
     return file_response(content, filename=_export_filename("xlsx"), kind="xlsx")
 

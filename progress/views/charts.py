@@ -1,6 +1,7 @@
 """Leaders' summary charts (/charts/): plotly figures built here, plotly.js served by the app itself.
 
-Each bar carries its board URL in ``customdata``; static/js/charts.js opens it on click.
+Each figure travels as JSON beside its div; static/js/charts.js draws it with the plotly.js the
+app serves, and opens the board URL a bar carries in ``customdata`` on click.
 Access: SASAC staff and leaders. A liaison gets 403: the charts compare SOEs with each other,
 and their own enterprise's rows are on the board (scoped) and in their ledger.
 """
@@ -11,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.html import format_html, json_script
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -40,7 +42,7 @@ def _trace(kind: str, **properties) -> dict:
 
 
 def board_url(**params) -> str:
-    return "/board/?" + urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    return reverse("progress:board") + "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
 def _layout(*, height: int, **extra) -> dict:
@@ -186,6 +188,7 @@ def ranking_figure(rows) -> Chart:
         ("closure_points", _("按期销号"), "#0d6efd"),
         ("timeliness_points", _("按时报送"), "#20c997"),
         ("overdue_points", _("无逾期"), "#6f42c1"),
+        ("extension_points", _("无延期"), "#fd7e14"),
     ]
     traces = [
         _trace(

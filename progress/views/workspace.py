@@ -4,18 +4,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from progress import scoping
-from progress.forms.ledger import CommentForm, PlanForm
+from progress import scoping, workflow
+from progress.forms.ledger import CommentForm, PlanForm, VersionForm
 from progress.health import HEALTH_CHOICES, today
 from progress.models import PlanStatus
 from progress.orders import selectors as order_selectors
 from progress.selectors import ledger as selectors
 from progress.services import ledger as services
 from progress.views.board import milestone_table_context
-from progress.views.ledger import conflict_context
+from progress.views.helpers import act, back, conflict_context
 
 # 本月待报送 lists the first few by due date; the count says how many there are.
 DUE_THIS_MONTH_LISTED = 8
@@ -26,6 +27,7 @@ def workspace(request, code: str):
     """The ledger grouped by directive a page at a time, or (``?view=table``) the board's sortable table,
     scoped; above it, the milestones with no report yet for this month (本月待报送)."""
     enterprise = scoping.get_enterprise_for_user(request.user, code)
+    plan = selectors.plan_of(enterprise)
     health = request.GET.get("health", "")
     table_view = request.GET.get("view") == "table"
     milestones = scoping.visible_milestones(request.user).filter(assignment__enterprise=enterprise)
@@ -39,6 +41,13 @@ def workspace(request, code: str):
             health=health,
             page=request.GET.get("page"),
         )
+        committed = plan is not None and plan.status == PlanStatus.APPROVED
+        for group in grouped.groups:
+            for assignment in group.assignments:
+                for milestone in assignment.milestones.all():
+                    milestone.actions = scoping.milestone_actions(
+                        request.user, milestone, committed=committed, pending=milestone.pending
+                    )
     period = services.current_period()
     due_count, due_listed = selectors.due_this_month(milestones, period=period, limit=DUE_THIS_MONTH_LISTED)
     return render(
@@ -48,7 +57,7 @@ def workspace(request, code: str):
             **table,
             "table_view": table_view,
             "enterprise": enterprise,
-            "plan": selectors.plan_of(enterprise),
+            "plan": plan,
             "groups": grouped.groups if grouped else [],
             "page": grouped.page if grouped else None,
             "period": period,
@@ -59,7 +68,7 @@ def workspace(request, code: str):
             ),
             "can_edit": scoping.can_edit_enterprise(request.user, enterprise),
             "can_import": scoping.can_import_ledger(request.user, enterprise),
-            "is_sasac": scoping.is_sasac(request.user),
+            "plan_actions": scoping.plan_actions(request.user, enterprise, plan),
             "health": health,
             "health_choices": HEALTH_CHOICES,
             "orders": order_selectors.decorate(
@@ -67,6 +76,7 @@ def workspace(request, code: str):
                 on=today(),
             ),
             "can_instruct": scoping.can_write_instruction(request.user),
+            "can_issue_order": scoping.is_sasac(request.user),
             "instruct_query": f"enterprise={enterprise.code}",
         },
     )
@@ -77,10 +87,10 @@ def plan_edit(request, code: str):
     enterprise = scoping.get_enterprise_for_user(request.user, code)
     scoping.require_edit_enterprise(request.user, enterprise)
     plan = selectors.plan_of(enterprise)
-    if plan is not None and plan.status == PlanStatus.SUBMITTED:
-        messages.error(request, _("实施方案正在审核中,暂不能修改。"))
+    if plan is not None and "edit" not in scoping.plan_actions(request.user, enterprise, plan):
+        messages.error(request, workflow.refusal(workflow.PLAN, plan.status, "edit"))
         return redirect("progress:workspace", code=code)
-    require_revision = plan is not None and plan.status == PlanStatus.APPROVED
+    require_revision = plan is not None and workflow.allows(workflow.PLAN, plan.status, "revise")
     form = PlanForm(request.POST or None, instance=plan, require_revision=require_revision)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -119,29 +129,45 @@ def _plan_for(request, code: str):
 def plan_submit(request, code: str):
     enterprise, plan = _plan_for(request, code)
     scoping.require_edit_enterprise(request.user, enterprise)
-    try:
-        services.plan_submit(plan=plan, by=request.user)
-    except services.LedgerError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("实施方案已提交国资委审核。"))
+    form = VersionForm(request.POST)
+    form.is_valid()
+    act(
+        request,
+        lambda: services.plan_submit(plan=plan, by=request.user, expected_version=form.cleaned_data.get("version")),
+        done=_("实施方案已提交国资委审核。"),
+    )
     return redirect("progress:workspace", code=code)
 
 
 @require_POST
 @login_required
 def plan_review(request, code: str, decision: str):
+    """SASAC approves or returns a submitted plan, from the queue or the workspace."""
     enterprise, plan = _plan_for(request, code)
     scoping.require_sasac(request.user)
     form = CommentForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    try:
-        if decision == "approve":
-            services.plan_approve(plan=plan, by=request.user, comment=comment)
-            messages.success(request, _("已批准%(e)s的实施方案。") % {"e": enterprise.short_name})
-        else:
-            services.plan_return(plan=plan, by=request.user, comment=comment)
-            messages.success(request, _("已退回%(e)s的实施方案。") % {"e": enterprise.short_name})
-    except services.LedgerError as error:
-        messages.error(request, str(error))
-    return redirect("progress:workspace", code=code)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    elif decision == "approve":
+        act(
+            request,
+            lambda: services.plan_approve(
+                plan=plan,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                expected_version=form.cleaned_data["version"],
+            ),
+            done=_("已批准%(e)s的实施方案。") % {"e": enterprise.short_name},
+        )
+    else:
+        act(
+            request,
+            lambda: services.plan_return(
+                plan=plan,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                expected_version=form.cleaned_data["version"],
+            ),
+            done=_("已退回%(e)s的实施方案。") % {"e": enterprise.short_name},
+        )
+    return back(request, reverse("progress:workspace", kwargs={"code": code}))

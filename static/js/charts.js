@@ -2,9 +2,10 @@
 // Clicking a bar or point opens the board filtered to its rows (the URL is in customdata).
 (function () {
   "use strict";
-  // A leader's page carries data-instruct-url: the click asks whether to open the board or to
+  var grid = document.querySelector("[data-board-url]");
+  var board = grid ? grid.getAttribute("data-board-url") : null;
+  // A leader's page also carries data-instruct-url: the click asks whether to open the board or to
   // write an instruction (批示) on the selection, named by the chart, the bar and its series.
-  var grid = document.querySelector(".charts-grid");
   var instructUrl = grid && grid.getAttribute("data-instruct-url");
   var modal = document.getElementById("bar-modal");
   function offer(chart, point) {
@@ -24,7 +25,7 @@
     Plotly.newPlot(chart, figure.data, figure.layout, figure.config).then(function () {
       chart.on("plotly_click", function (event) {
         var point = event.points && event.points[0];
-        if (point && typeof point.customdata === "string" && point.customdata.indexOf("/board/") === 0) {
+        if (board && point && typeof point.customdata === "string" && point.customdata.indexOf(board) === 0) {
           if (instructUrl && modal) {
             offer(chart, point);
           } else {

@@ -82,3 +82,22 @@ document.addEventListener("submit", function (event) {
     }
   }
 }, true);
+
+// A button that opens the shared form modal names the form in its data-modal-title.
+document.addEventListener("show.bs.modal", function (event) {
+  var title = event.relatedTarget && event.relatedTarget.getAttribute("data-modal-title");
+  var heading = event.target.querySelector(".modal-title");
+  if (title && heading) {
+    heading.textContent = title;
+  }
+});
+
+// A decision taken in the review queue removes its card: count it off the open tab and the header.
+document.body.addEventListener("queueChanged", function () {
+  document.querySelectorAll(".nav-link.active [data-queue-count], [data-testid=queue-total]").forEach(function (badge) {
+    var count = parseInt(badge.textContent, 10);
+    if (count > 0) {
+      badge.textContent = String(count - 1);
+    }
+  });
+});

@@ -13,8 +13,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from progress.models import ProgressReport
+from progress.models import Milestone, ProgressReport
 from progress.services import ledger as services
+from progress.services import requests as request_services
 from tests import factories
 from tests.factories import PASSWORD
 from tests.progress.ledger_helpers import last_month, pdf
@@ -35,11 +36,15 @@ def ledger(enterprise, liaison, sasac, leader):
         start_date=timezone.localdate() - datetime.timedelta(days=120),
         due_date=timezone.localdate() + datetime.timedelta(days=60),
     )
-    factories.MilestoneFactory(
+    overdue = factories.MilestoneFactory(
         assignment__enterprise=enterprise,
         title="已逾期的节点",
         start_date=timezone.localdate() - datetime.timedelta(days=200),
         due_date=timezone.localdate() - datetime.timedelta(days=5),
+    )
+    # A closure request waiting for SASAC: the queue's closure tab and the decision card.
+    request_services.request_file(
+        milestone=overdue, by=liaison, kind="closure", reason="交付成果已验收", expected_version=overdue.version
     )
     services.report_file(
         milestone=milestone, by=liaison, period=last_month(), progress=40, work_done="完成对接测试",
@@ -82,6 +87,9 @@ PAGES = [
     ("workspace", "liaison", "/enterprises/{code}/"),
     ("milestone", "liaison", "/milestones/{milestone}/"),
     ("review-queue", "sasac", "/reviews/"),
+    ("review-closures", "sasac", "/reviews/?tab=closures"),
+    ("milestone-decision", "sasac", "/milestones/{requested}/"),
+    ("closure-form", "liaison", "/milestones/{milestone}/request-closure/"),
     ("report-form", "liaison", "/milestones/{milestone}/reports/new/"),
     ("login", None, "/accounts/login/"),
 ]
@@ -93,7 +101,10 @@ def test_axe_finds_no_serious_violation(request, page, live_server, ledger, scre
     page.on("console", lambda message: "Content Security Policy" in message.text and csp_errors.append(message.text))
     if role:
         sign_in(page, live_server, request.getfixturevalue(role).username)
-    page.goto(live_server.url + path.format(code=ledger.assignment.enterprise.code, milestone=ledger.pk))
+    requested = Milestone.objects.get(title="已逾期的节点").pk
+    page.goto(
+        live_server.url + path.format(code=ledger.assignment.enterprise.code, milestone=ledger.pk, requested=requested)
+    )
     if name == "charts":
         page.wait_for_selector("#chart-completion .main-svg")
     violations = serious_violations(page)

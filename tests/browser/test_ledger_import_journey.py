@@ -39,7 +39,7 @@ def ledger(enterprise, liaison, sasac):
         report = services.report_file(
             milestone=milestone, by=liaison, period=last_month, progress=20 + n, work_done=f"上月第{n + 1}项进展"
         )
-        services.report_accept(report=report, by=sasac)
+        services.report_accept(report=report, by=sasac, expected_version=report.version)
         milestones.append(milestone)
     return milestones
 

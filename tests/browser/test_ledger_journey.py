@@ -1,4 +1,5 @@
-"""The ledger journey in a real browser: report with a PDF, returned, corrected, accepted, closed."""
+"""The ledger journey in a real browser: report with a PDF, returned, corrected, accepted, closure asked
+for and verified."""
 
 import datetime
 
@@ -82,16 +83,24 @@ def test_report_is_returned_corrected_accepted_and_the_milestone_closed(
     report.refresh_from_db()
     assert report.review_state == "pending"
 
-    # SASAC accepts it and, after verifying, closes the milestone.
+    # SASAC accepts it; the liaison asks for closure; SASAC verifies it with a note.
     second_page.goto(f"{live_server.url}/reviews/")
     second_page.locator("[data-testid=review-item]", has_text=milestone.title).get_by_role(
         "button", name="通过"
     ).click()
-    second_page.wait_for_load_state()
+    second_page.wait_for_function("() => !document.querySelector('[data-testid=review-item]')")
+    page.goto(f"{live_server.url}/milestones/{milestone.pk}/")
+    page.get_by_role("link", name="申请销号").click()
+    page.fill("textarea[name=reason]", "仓储模块已上线运行")
+    page.get_by_role("button", name="提交销号申请").click()
+    page.wait_for_load_state()
     second_page.goto(f"{live_server.url}/milestones/{milestone.pk}/")
+    second_page.fill("textarea[name=comment]", "经核验,出入库数据完整")
+    second_page.fill("textarea[name=shortfall_reason]", "剩余工作并入二期")
     second_page.get_by_role("button", name="核实销号").click()
     second_page.wait_for_load_state()
     assert Milestone.objects.get(pk=milestone.pk).status == "closed"
+    assert Milestone.objects.get(pk=milestone.pk).progress == 45  # closing never rewrites the progress
     report.refresh_from_db()
     assert report.review_state == "accepted"
 

@@ -242,13 +242,15 @@ def test_export_query_count_does_not_grow_with_rows(client, sasac, enterprise, d
         assert client.get("/board/export.xlsx").status_code == 200
 
 
-def test_at_risk_filter_follows_reports_filed_and_due_dates_moved_through_the_services(client, sasac, enterprise):
-    from progress.services.ledger import milestone_update, report_file
+def test_at_risk_filter_follows_reports_accepted_and_due_dates_moved_through_the_services(client, sasac, enterprise):
+    from progress.services.ledger import milestone_update, report_accept, report_file
 
     assignment = factories.AssignmentFactory(enterprise=enterprise)
     slow = factories.MilestoneFactory(assignment=assignment, start_date=TODAY - 100 * DAY, due_date=TODAY + 10 * DAY)
-    report_file(milestone=slow, by=sasac, progress=10, work_done="进展缓慢")  # 10 % in 100 days, 10 days left
+    report = report_file(milestone=slow, by=sasac, progress=10, work_done="进展缓慢")  # 10 % in 100 days, 10 left
     client.force_login(sasac)
+    assert page_ids(client.get("/board/?at_risk=true")) == []  # a report waiting for review judges nothing
+    report_accept(report=report, by=sasac, expected_version=report.version)
     assert page_ids(client.get("/board/?at_risk=true")) == [slow.pk]
     slow.refresh_from_db()
     milestone_update(milestone=slow, by=sasac, expected_version=slow.version, due_date=TODAY + 2000 * DAY)
@@ -263,9 +265,9 @@ def test_stored_at_risk_verdict_matches_the_sql_rule_after_a_bulk_refresh(enterp
         milestone = factories.MilestoneFactory(
             assignment=assignment, start_date=TODAY - 60 * DAY, due_date=TODAY + due_in * DAY
         )
-        report = factories.ProgressReportFactory(milestone=milestone, progress=progress)
+        report = factories.ProgressReportFactory(milestone=milestone, progress=progress, review_state="accepted")
         Milestone.objects.filter(pk=milestone.pk).update(
-            latest_report=report, progress=progress, forecast_at_risk=progress == 90
+            latest_report=report, accepted_report=report, progress=progress, forecast_at_risk=progress == 90
         )
     refresh_forecast_at_risk(Milestone.objects.all())  # the demo's bulk path
     stored = set(Milestone.objects.filter(STORED_AT_RISK).values_list("pk", flat=True))
@@ -291,7 +293,7 @@ def test_health_sorted_pages_that_span_two_healths_keep_the_export_order(client,
 
 
 def test_row_light_and_counts_read_the_same_stored_risk_flag(client, sasac, enterprise):
-    # Due in two months, on its line: green, unless its latest report flags a risk. The flag the
+    # Due in two months, on its line: green, unless its latest accepted report flags a risk. The flag the
     # counts read is the one stored on the milestone; the row's light must read it too.
     milestone = factories.MilestoneFactory(
         assignment=factories.AssignmentFactory(enterprise=enterprise),
@@ -300,7 +302,7 @@ def test_row_light_and_counts_read_the_same_stored_risk_flag(client, sasac, ente
         progress=50,
     )
     Milestone.objects.filter(pk=milestone.pk).update(
-        latest_report_at=timezone.now(), latest_review_state="pending", latest_report_at_risk=True
+        latest_report_at=timezone.now(), latest_review_state="accepted", accepted_report_at_risk=True
     )
     client.force_login(sasac)
     body = client.get("/board/").content.decode()

@@ -11,7 +11,7 @@ from directives.models import Category
 from progress.models import IndicatorValue, Milestone
 from progress.selectors import charts as data
 from progress.services.indicators import refresh_latest_indicator_values
-from progress.services.ledger import report_file, report_update
+from progress.services.ledger import report_accept, report_file, report_update
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -112,12 +112,16 @@ def test_indicator_totals_add_up_each_milestones_latest_value_against_the_citys_
         factories.MilestoneFactory(assignment=factories.AssignmentFactory(directive=indicator.directive))
         for _ in range(2)
     )
-    old = factories.ProgressReportFactory(milestone=first, period=datetime.date(2026, 1, 1))
-    new = factories.ProgressReportFactory(milestone=first, period=datetime.date(2026, 2, 1))
-    other = factories.ProgressReportFactory(milestone=second, period=datetime.date(2026, 1, 1))
+    accepted = {"review_state": "accepted"}
+    old = factories.ProgressReportFactory(milestone=first, period=datetime.date(2026, 1, 1), **accepted)
+    new = factories.ProgressReportFactory(milestone=first, period=datetime.date(2026, 2, 1), **accepted)
+    other = factories.ProgressReportFactory(milestone=second, period=datetime.date(2026, 1, 1), **accepted)
+    waiting = factories.ProgressReportFactory(milestone=second, period=datetime.date(2026, 2, 1))
     IndicatorValue.objects.create(report=old, indicator=indicator, value=Decimal("10"))
     IndicatorValue.objects.create(report=new, indicator=indicator, value=Decimal("30"))
     IndicatorValue.objects.create(report=other, indicator=indicator, value=Decimal("12.5"))
+    # Newer, but not yet accepted: leaders' totals do not count it.
+    IndicatorValue.objects.create(report=waiting, indicator=indicator, value=Decimal("99"))
     refresh_latest_indicator_values()  # factories bypass the ledger services, which mark the newest values
     [total] = data.indicator_totals(Milestone.objects.all())
     assert (total.indicator_id, total.total, total.target, total.milestones) == (
@@ -132,7 +136,7 @@ def test_a_rate_indicator_is_averaged_not_added_up():
     indicator = factories.IndicatorFactory(name="时间节点按期完成率", unit="%", target=Decimal("95"))
     for value in ("90", "100"):
         milestone = factories.MilestoneFactory(assignment=factories.AssignmentFactory(directive=indicator.directive))
-        report = factories.ProgressReportFactory(milestone=milestone)
+        report = factories.ProgressReportFactory(milestone=milestone, review_state="accepted")
         IndicatorValue.objects.create(report=report, indicator=indicator, value=Decimal(value))
     refresh_latest_indicator_values()
     [total] = data.indicator_totals(Milestone.objects.all())
@@ -191,10 +195,12 @@ def test_a_chart_without_data_says_so_in_chinese_instead_of_empty_axes(client, l
     assert '<div id="chart-completion"' in body and 'data-testid="chart-completion-empty"' not in body
 
 
-def test_indicator_totals_fall_back_to_the_previous_value_when_the_newest_is_removed(sasac):
+def test_indicator_totals_count_a_value_once_sasac_accepts_its_report(sasac):
     milestone = factories.MilestoneFactory()
     indicator = factories.IndicatorFactory(directive=milestone.assignment.directive, target=Decimal("100"))
-    january = factories.ProgressReportFactory(milestone=milestone, period=datetime.date(2026, 1, 1))
+    january = factories.ProgressReportFactory(
+        milestone=milestone, period=datetime.date(2026, 1, 1), review_state="accepted"
+    )
     IndicatorValue.objects.create(report=january, indicator=indicator, value=Decimal("10"))
     refresh_latest_indicator_values()  # the January report came from a factory, not the services
     february = report_file(
@@ -206,10 +212,18 @@ def test_indicator_totals_fall_back_to_the_previous_value_when_the_newest_is_rem
         indicator_values={indicator: Decimal("30")},
     )
     [total] = data.indicator_totals(Milestone.objects.all())
-    assert (total.total, total.milestones) == (Decimal("30"), 1)
-    report_update(report=february, by=sasac, expected_version=february.version, indicator_values={indicator: None})
+    assert (total.total, total.milestones) == (Decimal("10"), 1)  # February waits for review
+    february = report_accept(report=february, by=sasac, expected_version=february.version)
     [total] = data.indicator_totals(Milestone.objects.all())
-    assert (total.total, total.milestones) == (Decimal("10"), 1)
+    assert (total.total, total.milestones) == (Decimal("30"), 1)
+    # An accepted March report without the indicator leaves February's value the latest.
+    march = report_file(
+        milestone=milestone, by=sasac, period=datetime.date(2026, 3, 1), progress=50, work_done="三月进展"
+    )
+    report_update(report=march, by=sasac, expected_version=march.version, indicator_values={indicator: None})
+    report_accept(report=march, by=sasac, expected_version=march.version + 1)
+    [total] = data.indicator_totals(Milestone.objects.all())
+    assert (total.total, total.milestones) == (Decimal("30"), 1)
     # A withdrawn milestone's values no longer count.
     Milestone.objects.filter(pk=milestone.pk).update(status="withdrawn", withdrawn_reason="合并")
     assert data.indicator_totals(Milestone.objects.all()) == []

@@ -14,14 +14,14 @@ from progress.circulars.figures import Period
 from progress.health import CLOSED, GREEN, RED, YELLOW, today
 from progress.models import Circular, CircularStatus, MilestoneStatus, ReviewState
 from progress.selectors.board import board_milestones, health_counts
-from progress.services import ledger
 from tests import factories
+from tests.progress.ledger_helpers import close_milestone
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def city(enterprise, other_enterprise, sasac):
+def city(enterprise, other_enterprise, sasac, liaison, other_liaison):
     """Two enterprises with milestones of every health; every report accepted, as leaders would see them."""
     on = timezone.localdate()
     day = datetime.timedelta(days=1)
@@ -41,7 +41,7 @@ def city(enterprise, other_enterprise, sasac):
     done = factories.MilestoneFactory(
         assignment__enterprise=other_enterprise, start_date=on - 60 * day, due_date=on + 9 * day
     )
-    ledger.milestone_close(milestone=done, by=sasac)
+    close_milestone(done, liaison=other_liaison, sasac=sasac)
     report = factories.ProgressReportFactory(
         milestone=late,
         period=on.replace(day=1),
@@ -124,7 +124,7 @@ def test_the_pdf_is_the_same_document(client, sasac, city, tmp_path):
     assert "设备到货延迟" in flat
 
 
-def test_issuing_numbers_per_year_and_freezes_the_circular(client, sasac, city):
+def test_issuing_numbers_per_year_and_freezes_the_circular(client, sasac, liaison, city):
     circular = draft(client, sasac)
     client.post(reverse("progress:circular_issue", args=[circular.pk]))
     circular.refresh_from_db()
@@ -134,7 +134,7 @@ def test_issuing_numbers_per_year_and_freezes_the_circular(client, sasac, city):
     stored = circular.docx.read()
     assert circular.number in docx_text(stored)
     # Live data change later; the issued circular regenerates exactly as it was.
-    ledger.milestone_close(milestone=city["late"], by=sasac)
+    close_milestone(city["late"], liaison=liaison, sasac=sasac)
     docx, _pdf, _problem = services.render(circular)
     assert docx_text(docx) == docx_text(stored)
     response = client.post(reverse("progress:circular_redraft", args=[circular.pk]))

@@ -37,8 +37,8 @@ def three_reported(enterprise, sasac):
 
 def test_board_sorts_by_review_state_as_sasac_reviews(client, sasac, enterprise, three_reported):
     (accepted, pending, returned), reports = three_reported
-    report_accept(report=reports[0], by=sasac)
-    report_return(report=reports[2], by=sasac, comment="请补充材料")
+    report_accept(report=reports[0], by=sasac, expected_version=reports[0].version)
+    report_return(report=reports[2], by=sasac, comment="请补充材料", expected_version=reports[2].version)
     client.force_login(sasac)
     assert page_ids(client.get("/board/?sort=review_state")) == [accepted.pk, pending.pk, returned.pk]
     # Corrected and filed again: back in the queue, sorted with the pending one.
@@ -62,14 +62,16 @@ def test_board_sorts_by_the_latest_report_date_as_reports_are_filed(client, sasa
 def test_admin_deleting_the_newest_report_points_the_milestone_back_at_the_previous_one(admin_client, sasac):
     milestone = factories.MilestoneFactory(start_date=TODAY - 300 * DAY, due_date=TODAY + 200 * DAY)
     older = report_file(milestone=milestone, by=sasac, period=datetime.date(2026, 1, 1), progress=90, work_done="快")
-    report_accept(report=older, by=sasac)
+    report_accept(report=older, by=sasac, expected_version=older.version)
     newest = report_file(milestone=milestone, by=sasac, period=datetime.date(2026, 2, 1), progress=5, work_done="错填")
+    newest = report_accept(report=newest, by=sasac, expected_version=newest.version)
     milestone.refresh_from_db()
     assert (milestone.latest_report_id, milestone.latest_review_state, milestone.forecast_at_risk) == (
         newest.pk,
-        "pending",
+        "accepted",
         True,
     )
+    assert (milestone.accepted_report_id, milestone.progress) == (newest.pk, 5)
     response = admin_client.post(f"/admin/progress/progressreport/{newest.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     milestone.refresh_from_db()
@@ -79,6 +81,7 @@ def test_admin_deleting_the_newest_report_points_the_milestone_back_at_the_previ
         "accepted",
     )
     assert milestone.forecast_at_risk is False  # 90 % reached at a pace that makes the due date
+    assert (milestone.accepted_report_id, milestone.progress) == (older.pk, 90)
 
 
 def test_admin_repairing_an_indicator_value_changes_the_leaders_totals(admin_client, sasac):
@@ -87,6 +90,7 @@ def test_admin_repairing_an_indicator_value_changes_the_leaders_totals(admin_cli
     report = report_file(
         milestone=milestone, by=sasac, progress=10, work_done="进展", indicator_values={indicator: Decimal("30")}
     )
+    report = report_accept(report=report, by=sasac, expected_version=report.version)
     value = IndicatorValue.objects.get(report=report)
     response = admin_client.post(
         f"/admin/progress/indicatorvalue/{value.pk}/change/",

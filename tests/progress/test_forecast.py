@@ -19,8 +19,10 @@ def at(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
 
 
-def milestone_with_reports(*, due_offset: int, reports: list[tuple[int, int]], status: str = "open", **extra):
-    """Reports are (days after START, progress), oldest first, one per month."""
+def milestone_with_reports(
+    *, due_offset: int, reports: list[tuple[int, int]], status: str = "open", review_state="accepted", **extra
+):
+    """Reports are (days after START, progress), oldest first, one per month, reviewed as ``review_state``."""
     milestone = factories.MilestoneFactory(
         start_date=START, due_date=START + datetime.timedelta(days=due_offset), status=status, **extra
     )
@@ -31,9 +33,12 @@ def milestone_with_reports(*, due_offset: int, reports: list[tuple[int, int]], s
             period=datetime.date(2026, 1 + index, 1),
             progress=progress,
             submitted_at=at(START + datetime.timedelta(days=offset)),
+            review_state=review_state,
         )
-    if latest is not None:
-        Milestone.objects.filter(pk=milestone.pk).update(latest_report=latest, progress=latest.progress)
+    if latest is not None and review_state == "accepted":
+        Milestone.objects.filter(pk=milestone.pk).update(
+            latest_report=latest, accepted_report=latest, progress=latest.progress
+        )
     # Factories bypass the ledger services, which store the verdict the board filters on.
     store_forecast_at_risk(milestone)
     milestone.refresh_from_db()
@@ -78,6 +83,14 @@ def test_velocity_comes_from_the_recent_reports_not_the_whole_history():
     assert sql_at_risk(milestone) is True
     # Over the whole history (75 % in 120 days) it would have looked on time.
     assert is_at_risk(progress=75, gained=75, days_between=120, days_left=80) is False
+
+
+def test_reports_waiting_for_review_are_not_extrapolated():
+    # The same pace as the at-risk case above, but nothing is accepted yet: no verdict for leaders.
+    milestone = milestone_with_reports(due_offset=99, reports=[(50, 50)], review_state="pending")
+    forecast = forecast_of(milestone, on=START + datetime.timedelta(days=55))
+    assert (forecast.reported, forecast.finish, forecast.at_risk) == (None, None, False)
+    assert sql_at_risk(milestone) is False
 
 
 def test_stalled_progress_has_no_forecast_and_is_at_risk():
@@ -125,6 +138,7 @@ def test_milestone_page_shows_trajectory_and_forecast(client, liaison, enterpris
         period=today.replace(day=1),
         progress=20,
         submitted_at=timezone.now() - datetime.timedelta(days=1),
+        review_state="accepted",
     )
     client.force_login(liaison)
     page = client.get(f"/milestones/{milestone.pk}/").content.decode()

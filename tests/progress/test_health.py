@@ -46,16 +46,41 @@ def test_progress_behind_the_straight_line_is_yellow():
     assert health_both_ways(behind, on) == "yellow"
 
 
-def test_a_report_flagging_risk_makes_the_milestone_yellow(liaison, enterprise):
+def test_a_report_flagging_risk_makes_the_milestone_yellow_once_accepted(liaison, sasac, enterprise):
     m = MilestoneFactory(
         assignment=AssignmentFactory(enterprise=enterprise), start_date=START, due_date=DUE, progress=90
     )
     on = datetime.date(2026, 3, 1)
     assert health_both_ways(m, on) == "green"
-    ledger.report_file(
+    report = ledger.report_file(
         milestone=m, by=liaison, period=datetime.date(2026, 2, 1), progress=90, work_done="设备联网调试", at_risk=True
     )
+    assert health_both_ways(m, on) == "green"  # waiting for review: leaders' lights do not move
+    ledger.report_accept(report=report, by=sasac, expected_version=report.version)
     assert health_both_ways(m, on) == "yellow"
+
+
+def test_a_pending_figure_never_lights_a_milestone(liaison, sasac, enterprise):
+    # Halfway through the year 50 % is expected: the accepted 20 % is behind (yellow) whatever the
+    # liaison reports; 60 % turns it green only once SASAC accepts it.
+    on = datetime.date(2026, 7, 2)
+    m = MilestoneFactory(
+        assignment=AssignmentFactory(enterprise=enterprise), start_date=START, due_date=DUE, progress=0
+    )
+    first = ledger.report_file(milestone=m, by=liaison, period=datetime.date(2026, 5, 1), progress=20, work_done="一期")
+    ledger.report_accept(report=first, by=sasac, expected_version=first.version)
+    assert health_both_ways(m, on) == "yellow"
+    second = ledger.report_file(
+        milestone=m, by=liaison, period=datetime.date(2026, 6, 1), progress=60, work_done="二期"
+    )
+    assert health_both_ways(m, on) == "yellow"
+    m.refresh_from_db()
+    assert (m.progress, m.latest_report.progress) == (20, 60)
+    ledger.report_return(report=second, by=sasac, comment="佐证不足", expected_version=second.version)
+    assert health_both_ways(m, on) == "yellow"
+    second = ledger.report_update(report=second, by=liaison, expected_version=second.version + 1, work_done="补充")
+    ledger.report_accept(report=second, by=sasac, expected_version=second.version)
+    assert health_both_ways(m, on) == "green"
 
 
 def test_closed_and_withdrawn_milestones_are_never_red():

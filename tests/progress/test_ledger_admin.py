@@ -37,7 +37,7 @@ def test_milestone_admin_shows_the_derived_report_facts_but_does_not_take_them(c
 
     page = client.get(f"/admin/progress/milestone/{milestone.pk}/change/").content.decode()
 
-    for name in ("latest_report", "latest_report_at", "latest_review_state", "latest_report_at_risk",
-                 "forecast_at_risk"):
+    for name in ("latest_report", "latest_report_at", "latest_review_state", "accepted_report",
+                 "accepted_report_at_risk", "forecast_at_risk", "progress"):
         assert f'name="{name}"' not in page, name
     assert "field-latest_report" in page  # shown, read-only

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from progress.exports import MAX_CELL_CHARACTERS, build_csv, build_xlsx, file_response
-from progress.models import MilestoneStatus
+from progress.models import Milestone, MilestoneStatus
 from progress.xlsx_reader import read_first_sheet
 from tests import factories
 
@@ -218,6 +218,54 @@ def test_closed_withdrawn_milestones_show_their_state(client, sasac, enterprise)
     rows = form_values(read_xlsx(client.get("/enterprises/qdbeer/ledger.xlsx")))
 
     assert [row[6] for row in rows[1:]] == ["已销号", "已撤销"]
+
+
+def soe_row(client, title) -> tuple:
+    """The all-SOE ledger's row of the milestone titled ``title``."""
+    [row] = [row for row in values(read_xlsx(client.get("/ledger.xlsx")))[1:] if row[3] == title]
+    return row
+
+
+def test_the_all_soe_ledger_shows_the_accepted_figure_and_a_pending_one_as_pending(client, sasac, enterprise):
+    due = datetime.date(2021, 6, 30)
+    accepted = add_milestone(enterprise, title="已审核的节点", due=due, report_text="旧", progress=30)
+    accepted.reports.update(review_state="accepted")
+    add_milestone(enterprise, title="待审核的节点", due=datetime.date(2021, 6, 30), report_text="新进展", progress=60)
+    Milestone.objects.filter(title="待审核的节点").update(progress=0)  # nothing accepted yet
+    client.force_login(sasac)
+    assert soe_row(client, "已审核的节点")[10] == "进行中(30%)"
+    assert soe_row(client, "待审核的节点")[10] == "进行中(0%;待审核 60%)"
+
+
+def test_the_all_soe_ledger_shows_the_original_due_date_and_the_extensions(client, sasac, enterprise):
+    add_milestone(
+        enterprise,
+        title="延期的节点",
+        due=datetime.date(2021, 9, 30),
+        original_due_date=datetime.date(2021, 6, 30),
+        extension_count=2,
+    )
+    client.force_login(sasac)
+    header = values(read_xlsx(client.get("/ledger.xlsx")))[0]
+    assert header[-2:] == ("原定时间节点", "延期次数")
+    row = soe_row(client, "延期的节点")
+    assert (row[6], row[12], row[13]) == (datetime.datetime(2021, 9, 30), datetime.datetime(2021, 6, 30), 2)
+
+
+def test_a_closure_below_100_percent_says_so_in_the_all_soe_ledger(client, sasac, enterprise):
+    for title, progress in (("全部完成的节点", 100), ("八成销号的节点", 80)):
+        add_milestone(
+            enterprise,
+            title=title,
+            due=datetime.date(2021, 3, 31),
+            status=MilestoneStatus.CLOSED,
+            closed_at=timezone.now(),
+        )
+        Milestone.objects.filter(title=title).update(progress=progress)
+    client.force_login(sasac)
+    # Closing never rewrites the progress.
+    assert soe_row(client, "全部完成的节点")[10] == "已销号"
+    assert soe_row(client, "八成销号的节点")[10] == "已销号(80%)"
 
 
 def test_period_of_an_open_month_is_not_found(client, sasac, ledger):

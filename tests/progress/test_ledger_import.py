@@ -27,6 +27,7 @@ from progress.services import ledger as ledger_services
 from progress.services.ledger import LedgerError
 from progress.services.ledger_import import ledger_import_commit, ledger_import_prepare, read_ledger_file
 from tests import factories
+from tests.progress.ledger_helpers import close_milestone
 
 pytestmark = pytest.mark.django_db
 
@@ -116,10 +117,12 @@ def ledger(assignment, liaison):
             work_done=f"上月进展{n}",
             problems="资金到位慢",
         )
-        ledger_services.report_accept(report=report, by=factories.sasac_user(username=f"s{n}"))
+        ledger_services.report_accept(
+            report=report, by=factories.sasac_user(username=f"s{n}"), expected_version=report.version
+        )
         milestones.append(milestone)
     closed = factories.MilestoneFactory(assignment=assignment, title="已销号节点", start_date=start)
-    ledger_services.milestone_close(milestone=closed, by=factories.sasac_user(username="closer"))
+    close_milestone(closed, liaison=liaison, sasac=factories.sasac_user(username="closer"))
     return {"open": milestones, "closed": closed}
 
 
@@ -246,7 +249,7 @@ def test_changing_this_months_pending_report_updates_it(client, liaison, ledger)
 def test_an_accepted_report_of_the_month_is_refused_with_its_row(client, liaison, sasac, ledger):
     milestone = ledger["open"][4]
     report = ledger_services.report_file(milestone=milestone, by=liaison, progress=30, work_done="已审")
-    ledger_services.report_accept(report=report, by=sasac)
+    ledger_services.report_accept(report=report, by=sasac, expected_version=report.version)
     client.force_login(liaison)
     workbook = exported(client)
     sheet = workbook.active
@@ -563,6 +566,7 @@ def _bulk_ledger(assignment, count: int) -> None:
             title=f"批量{count}-{n}",
             start_date=start,
             due_date=start + datetime.timedelta(days=365),
+            original_due_date=start + datetime.timedelta(days=365),
             responsible_person="赵",
         )
         for n in range(count)

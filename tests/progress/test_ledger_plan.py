@@ -1,4 +1,6 @@
-"""The implementation plan: draft -> submitted -> approved or returned; after approval, recorded revisions."""
+"""The implementation plan: draft -> submitted -> approved or returned; after approval, recorded revisions.
+
+SASAC reads the whole plan before it decides, in the queue and on the workspace."""
 
 import pytest
 
@@ -13,7 +15,7 @@ def test_liaison_drafts_submits_sasac_returns_liaison_resubmits_sasac_approves(c
     assert client.post(f"/enterprises/{enterprise.code}/plan/", PLAN).status_code == 302
     plan = ImplementationPlan.objects.get(enterprise=enterprise)
     assert plan.status == PlanStatus.DRAFT
-    client.post(f"/enterprises/{enterprise.code}/plan/submit/")
+    client.post(f"/enterprises/{enterprise.code}/plan/submit/", {"version": plan.version})
     plan.refresh_from_db()
     assert plan.status == PlanStatus.SUBMITTED
     # Under review the liaison cannot change it.
@@ -22,10 +24,12 @@ def test_liaison_drafts_submits_sasac_returns_liaison_resubmits_sasac_approves(c
     assert plan.title == PLAN["title"]
 
     client.force_login(sasac)
-    client.post(f"/enterprises/{enterprise.code}/plan/return/", {"comment": ""})
+    queue = client.get("/reviews/?tab=plans").content.decode()
+    assert PLAN["roadmap"] in queue and PLAN["responsibility"] in queue  # read in place before deciding
+    client.post(f"/enterprises/{enterprise.code}/plan/return/", {"comment": "", "version": plan.version})
     plan.refresh_from_db()
     assert plan.status == PlanStatus.SUBMITTED  # a return needs a comment
-    client.post(f"/enterprises/{enterprise.code}/plan/return/", {"comment": "请细化时间表"})
+    client.post(f"/enterprises/{enterprise.code}/plan/return/", {"comment": "请细化时间表", "version": plan.version})
     plan.refresh_from_db()
     assert plan.status == PlanStatus.RETURNED and plan.review_comment == "请细化时间表"
 
@@ -34,25 +38,31 @@ def test_liaison_drafts_submits_sasac_returns_liaison_resubmits_sasac_approves(c
     client.post(
         f"/enterprises/{enterprise.code}/plan/", {**PLAN, "timetable": "2021年6月、12月两步", "version": plan.version}
     )
-    client.post(f"/enterprises/{enterprise.code}/plan/submit/")
+    plan.refresh_from_db()
+    client.post(f"/enterprises/{enterprise.code}/plan/submit/", {"version": plan.version})
     client.force_login(sasac)
-    client.post(f"/enterprises/{enterprise.code}/plan/approve/", {"comment": "同意"})
+    plan.refresh_from_db()
+    client.post(f"/enterprises/{enterprise.code}/plan/approve/", {"comment": "同意", "version": plan.version})
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED and plan.timetable == "2021年6月、12月两步"
-    assert [h.history_change_reason for h in plan.history.order_by("history_date")][-3:] == [None, "提交审核", "批准"]
+    assert [h.history_change_reason for h in plan.history.order_by("history_date")][-3:] == [
+        None,
+        "提交审核",
+        "批准:同意",
+    ]
 
 
 def approved_plan(enterprise, liaison, sasac) -> ImplementationPlan:
     plan = services.plan_save(enterprise=enterprise, by=liaison, expected_version=None, **PLAN)
-    services.plan_submit(plan=plan, by=liaison)
-    return services.plan_approve(plan=plan, by=sasac)
+    plan = services.plan_submit(plan=plan, by=liaison, expected_version=plan.version)
+    return services.plan_approve(plan=plan, by=sasac, expected_version=plan.version)
 
 
-def test_after_approval_a_milestone_change_needs_a_revision_note_and_is_recorded(
+def test_after_approval_the_edit_page_files_a_change_request_and_nothing_changes(
     client, liaison, sasac, enterprise, milestone
 ):
     approved_plan(enterprise, liaison, sasac)
-    with pytest.raises(services.LedgerError):
+    with pytest.raises(services.LedgerError, match="变更申请"):
         services.milestone_update(milestone=milestone, by=liaison, expected_version=1, title="改名")
 
     client.force_login(liaison)
@@ -60,22 +70,19 @@ def test_after_approval_a_milestone_change_needs_a_revision_note_and_is_recorded
         "title": "平台一期延至三季度",
         "description": "",
         "start_date": milestone.start_date.isoformat(),
-        "due_date": milestone.due_date.isoformat(),
         "responsible_person": "张伟",
         "version": 1,
     }
     response = client.post(f"/milestones/{milestone.pk}/edit/", data)
-    assert response.status_code == 200 and "修订说明" in response.content.decode()
-    milestone.refresh_from_db()
-    assert milestone.title != "平台一期延至三季度"
+    assert response.status_code == 200 and "变更理由" in response.content.decode()  # the reason is required
+    assert not milestone.requests.exists()
 
-    client.post(f"/milestones/{milestone.pk}/edit/", {**data, "revision_note": "供应商交付推迟"})
+    client.post(f"/milestones/{milestone.pk}/edit/", {**data, "reason": "供应商交付推迟"})
     milestone.refresh_from_db()
-    plan = ImplementationPlan.objects.get(enterprise=enterprise)
-    assert milestone.title == "平台一期延至三季度"
-    assert milestone.history.first().history_change_reason == "供应商交付推迟"
-    assert plan.revision == 1 and plan.status == PlanStatus.APPROVED
-    assert "供应商交付推迟" in plan.history.first().history_change_reason
+    request = milestone.requests.get()
+    assert (request.kind, request.state, request.proposed) == ("change", "pending", {"title": "平台一期延至三季度"})
+    assert milestone.title != "平台一期延至三季度"  # nothing changes until SASAC approves
+    assert ImplementationPlan.objects.get(enterprise=enterprise).revision == 0
 
 
 def test_after_approval_a_new_milestone_also_counts_as_a_revision(liaison, sasac, enterprise, assignment):
@@ -94,8 +101,8 @@ def test_after_approval_a_new_milestone_also_counts_as_a_revision(liaison, sasac
 
 def test_liaison_cannot_approve_own_plan(client, liaison, enterprise):
     plan = services.plan_save(enterprise=enterprise, by=liaison, expected_version=None, **PLAN)
-    services.plan_submit(plan=plan, by=liaison)
+    plan = services.plan_submit(plan=plan, by=liaison, expected_version=plan.version)
     client.force_login(liaison)
-    assert client.post(f"/enterprises/{enterprise.code}/plan/approve/").status_code == 403
+    assert client.post(f"/enterprises/{enterprise.code}/plan/approve/", {"version": plan.version}).status_code == 403
     plan.refresh_from_db()
     assert plan.status == PlanStatus.SUBMITTED

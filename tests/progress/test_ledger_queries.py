@@ -23,7 +23,7 @@ def add_rows(enterprise, liaison, count: int) -> None:
             )
             services.report_file(milestone=milestone, by=liaison, period=last_month(), progress=20, work_done="上月")
             if milestone.pk % 2:
-                services.report_return(report=report, by=None, comment="补充")
+                services.report_return(report=report, by=None, comment="补充", expected_version=report.version)
 
 
 def count_queries(django_assert_max_num_queries, client, url, limit):
@@ -77,7 +77,8 @@ def test_milestone_history_query_count_does_not_grow_with_changes(
     services.report_file(milestone=milestone, by=liaison, progress=10, work_done="甲")
     few = count_queries(django_assert_max_num_queries, client, f"/milestones/{milestone.pk}/", 20)
     for n in range(5):
-        services.milestone_update(milestone=milestone, by=liaison, expected_version=None, title=f"改{n}")
+        milestone.refresh_from_db()
+        services.milestone_update(milestone=milestone, by=liaison, expected_version=milestone.version, title=f"改{n}")
     services.report_file(milestone=milestone, by=liaison, period=last_month(), progress=5, work_done="乙")
     many = count_queries(django_assert_max_num_queries, client, f"/milestones/{milestone.pk}/", 20)
     assert many <= few + 2  # the second report adds its own evidence/indicator prefetch rows, not per-change queries

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from progress.models import Milestone
 from progress.selectors.period_comparison import period_comparison, previous_month
-from progress.services import ledger
 from tests import factories
+from tests.progress.ledger_helpers import close_milestone
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def months_back(n: int) -> datetime.date:
 
 
 @pytest.fixture
-def history(enterprise, other_enterprise, sasac):
+def history(enterprise, other_enterprise, sasac, other_liaison):
     """One milestone overdue since two months ago, one that fell due this month, one closed last month."""
     on = timezone.localdate()
     old = factories.MilestoneFactory(
@@ -41,7 +41,7 @@ def history(enterprise, other_enterprise, sasac):
     Milestone.objects.filter(pk__in=[old.pk, new.pk, done.pk]).update(
         created_at=timezone.make_aware(datetime.datetime.combine(months_back(6), datetime.time()))
     )
-    ledger.milestone_close(milestone=done, by=sasac)
+    close_milestone(done, liaison=other_liaison, sasac=sasac)
     Milestone.objects.filter(pk=done.pk).update(
         closed_at=timezone.make_aware(
             datetime.datetime.combine(months_back(1) + datetime.timedelta(days=5), datetime.time(12))

@@ -7,7 +7,10 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from enterprises.models import Enterprise
 from progress.models import LedgerSnapshot, ProgressReport, ReportingPeriod
+from progress.services import ledger as services
+from progress.services import requests as request_services
 from progress.services.ledger import LedgerError, report_file, report_update
 from progress.services.periods import PeriodError, period_close
 from tests import factories
@@ -18,7 +21,7 @@ THIS_MONTH = timezone.localdate().replace(day=1)
 LAST_MONTH = (THIS_MONTH - datetime.timedelta(days=1)).replace(day=1)
 MONTH_BEFORE = (LAST_MONTH - datetime.timedelta(days=1)).replace(day=1)
 LAST = LAST_MONTH.strftime("%Y-%m")
-QUERIES = 6
+QUERIES = 7
 
 
 def cells(response) -> list[tuple]:
@@ -190,7 +193,8 @@ def test_period_list_query_count_is_pinned(client, sasac, ledger, django_assert_
         ReportingPeriod.objects.get_or_create(month=month)
     period_close(month=MONTH_BEFORE, by=sasac)
 
-    # session, user, profile, base.html's unread count, periods with who closed them, report counts
+    # session, user, profile, base.html's unread count and decision queue counts, periods with who
+    # closed them, report counts
     with django_assert_num_queries(QUERIES):
         client.get("/periods/")
 
@@ -202,3 +206,61 @@ def test_closing_message_names_the_month_as_year_dash_month(client, sasac, ledge
     response = client.post(f"/periods/{year}-1/close/", {"confirm": "on"}, follow=True)
 
     assert f"{year}-01 已关账" in response.content.decode()
+
+
+def test_a_closed_month_exports_cell_for_cell_the_same_after_every_kind_of_later_change(
+    client, sasac, liaison, enterprise, ledger
+):
+    """Decisions after the close (a report accepted, an extension granted, a closure verified, a plan
+    approved) and new work change today's ledger, never the closed month's file."""
+    beer = ledger["beer"]
+    waiting = beer.reports.get(period=LAST_MONTH)  # filed, not yet reviewed when the month closes
+    beer.reports.filter(period=MONTH_BEFORE).update(review_state="accepted")  # 20 %, accepted
+    factories.ProgressReportFactory(milestone=ledger["chem"], period=MONTH_BEFORE, progress=5, review_state="accepted")
+    period_close(month=LAST_MONTH, by=sasac)
+    client.force_login(sasac)
+    urls = [
+        f"/ledger.xlsx?period={LAST}",
+        f"/ledger.csv?period={LAST}",
+        f"/enterprises/qdbeer/ledger.xlsx?period={LAST}",
+    ]
+    def exported() -> list:
+        """Each file as it reads: the CSV byte for byte, the workbooks cell for cell."""
+        return [cells(client.get(url)) if ".xlsx" in url else client.get(url).content for url in urls]
+
+    before = exported()
+    [row] = cells(client.get(urls[2]))[1:]
+    assert row[9] == "进行中(20%;待审核 40%)"
+    assert row[11:] == (datetime.datetime.combine(beer.due_date, datetime.time()), 0)
+
+    services.report_accept(report=waiting, by=sasac, expected_version=waiting.version)
+    plan = services.plan_save(enterprise=enterprise, by=liaison, expected_version=None, title="方案")
+    plan = services.plan_submit(plan=plan, by=liaison, expected_version=plan.version)
+    services.plan_approve(plan=plan, by=sasac, expected_version=plan.version)
+    beer.refresh_from_db()
+    extension = request_services.request_file(
+        milestone=beer,
+        by=liaison,
+        kind="extension",
+        reason="延期",
+        changes={"due_date": beer.due_date + datetime.timedelta(days=60)},
+        expected_version=beer.version,
+    )
+    request_services.request_decide(request=extension, by=sasac, approve=True, comment="同意", expected_version=1)
+    report_file(milestone=beer, by=liaison, progress=100, work_done="本月完成")
+    beer.refresh_from_db()
+    services.report_accept(report=beer.latest_report, by=sasac, expected_version=beer.latest_report.version)
+    beer.refresh_from_db()
+    closure = request_services.request_file(
+        milestone=beer, by=liaison, kind="closure", reason="完成", expected_version=beer.version
+    )
+    request_services.request_decide(request=closure, by=sasac, approve=True, comment="核验通过", expected_version=1)
+    factories.MilestoneFactory(assignment=beer.assignment, title="关账后新增的节点")
+    Enterprise.objects.filter(pk=enterprise.pk).update(short_name="改名后的企业")
+
+    assert exported() == before
+    [live] = [r for r in cells(client.get("/ledger.xlsx"))[1:] if r[3] == "建成酿造平台"]
+    assert live[10] == "已销号" and live[13] == 1  # today's ledger moved on
+    client.cookies["django_language"] = "en"
+    english = cells(client.get(urls[2]))
+    assert english[0][9] == "Completion" and english[1][9] == "In progress (20%; pending 40%)"

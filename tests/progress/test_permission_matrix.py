@@ -7,6 +7,8 @@ at all: no row, no version, no history entry, no notification. Pages (GET) chang
 anybody.
 """
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -16,6 +18,7 @@ from progress.models import (
     Evidence,
     ImplementationPlan,
     Milestone,
+    MilestoneRequest,
     Notification,
     ProgressReport,
     ReminderRule,
@@ -24,8 +27,9 @@ from progress.models import (
 )
 from progress.reminders import services as reminders
 from progress.services import ledger as services
+from progress.services import requests as request_services
 from tests import factories
-from tests.progress.ledger_helpers import PDF_BYTES, last_month
+from tests.progress.ledger_helpers import PDF_BYTES, close_milestone, last_month
 
 ROLES = ["sasac", "leader", "liaison", "other_liaison", "anonymous"]
 
@@ -41,6 +45,8 @@ MATRIX = [
     ("milestone create", "get", "/assignments/{assignment}/milestones/new/", expect(403, 403, 200, 404)),
     ("milestone detail", "get", "/milestones/{milestone}/", expect(200, 200, 200, 404)),
     ("milestone edit", "get", "/milestones/{milestone}/edit/", expect(403, 403, 200, 404)),
+    ("request extension", "get", "/milestones/{milestone}/request-extension/", expect(403, 403, 200, 404)),
+    ("request closure", "get", "/milestones/{milestone}/request-closure/", expect(403, 403, 200, 404)),
     ("report create", "get", "/milestones/{milestone}/reports/new/", expect(403, 403, 200, 404)),
     ("report edit", "get", "/reports/{report}/edit/", expect(403, 403, 200, 404)),
     ("evidence", "get", "/evidence/{evidence}/", expect(200, 200, 200, 404)),
@@ -59,6 +65,10 @@ MATRIX = [
     ("milestone withdraw", "post", "/milestones/{milestone}/withdraw/", expect(403, 403, 302, 404)),
     ("request closure", "post", "/milestones/{milestone}/request-closure/", expect(403, 403, 302, 404)),
     ("milestone close", "post", "/milestones/{milestone}/close/", expect(302, 403, 403, 404)),
+    ("request extension", "post", "/milestones/{milestone}/request-extension/", expect(403, 403, 302, 404)),
+    ("request approve", "post", "/requests/{request}/approve/", expect(302, 403, 403, 404)),
+    ("request refuse", "post", "/requests/{request}/refuse/", expect(302, 403, 403, 404)),
+    ("request cancel", "post", "/requests/{request}/cancel/", expect(403, 403, 302, 404)),
     ("milestone reopen", "post", "/milestones/{milestone}/reopen/", expect(302, 403, 403, 404)),
     ("report create", "post", "/milestones/{milestone}/reports/new/", expect(403, 403, 302, 404)),
     ("report edit", "post", "/reports/{report}/edit/", expect(403, 403, 302, 404)),
@@ -72,7 +82,16 @@ MATRIX = [
 ]
 
 # Action URLs without a page of their own answer GET with 405 for everyone: nothing changes on a GET.
-HAS_A_PAGE = {"plan save", "milestone create", "milestone edit", "report create", "report edit", "period close"}
+HAS_A_PAGE = {
+    "plan save",
+    "milestone create",
+    "milestone edit",
+    "request extension",
+    "request closure",
+    "report create",
+    "report edit",
+    "period close",
+}
 POST_ONLY = [row for row in MATRIX if row[1] == "post" and row[0] not in HAS_A_PAGE | {"reminder rules save"}]
 
 
@@ -91,6 +110,14 @@ def world(enterprise, liaison, sasac):
         evidence_files=[SimpleUploadedFile("a.pdf", PDF_BYTES)],
     )
     urge = reminders.urge_milestone(milestone=milestone, by=sasac, message="请尽快报送")
+    # A second milestone with an extension request waiting for SASAC.
+    requested = factories.MilestoneFactory(assignment=assignment, title="申请延期的节点")
+    pending = factories.MilestoneRequestFactory(
+        milestone=requested,
+        kind="extension",
+        original={"due_date": requested.due_date.isoformat()},
+        proposed={"due_date": (requested.due_date + datetime.timedelta(days=30)).isoformat()},
+    )
     return {
         "code": enterprise.code,
         "assignment": assignment.pk,
@@ -98,6 +125,8 @@ def world(enterprise, liaison, sasac):
         "report": report.pk,
         "evidence": report.evidence.get().pk,
         "urge": urge.pk,
+        "requested": requested.pk,
+        "request": pending.pk,
         "month": last_month().strftime("%Y-%m"),
         "plan": plan,
         "sasac": sasac,
@@ -114,16 +143,26 @@ REPORT_FIELDS = {"progress": "50", "problems": "", "next_steps": "", "support_ne
 
 
 def body_for(name: str, world: dict) -> dict:
+    versions = {"milestone": milestone(world).version, "plan": plan(world).version}
     return {
         "plan save": {"title": "方案(修订)", "roadmap": "", "timetable": "", "responsibility": "", "version": 1},
-        "plan return": {"comment": "请修改"},
+        "plan submit": {"version": versions["plan"]},
+        "plan approve": {"version": versions["plan"]},
+        "plan return": {"comment": "请修改", "version": versions["plan"]},
         "milestone create": {**MILESTONE_FIELDS, "title": "新节点"},
         "milestone edit": {**MILESTONE_FIELDS, "title": "节点(改)", "version": 1},
-        "milestone withdraw": {"reason": "合并"},
-        "milestone reopen": {"reason": "复核"},
+        "milestone withdraw": {"reason": "合并", "version": versions["milestone"]},
+        "request closure": {"reason": "已完成", "version": versions["milestone"]},
+        "request extension": {"due_date": "2031-06-30", "reason": "设备延期交付", "version": versions["milestone"]},
+        "milestone close": {"comment": "经核验", "shortfall_reason": "阶段目标已完成", "version": 1},
+        "request approve": {"comment": "同意", "version": 1},
+        "request refuse": {"comment": "理由不足", "version": 1},
+        "request cancel": {"version": 1},
+        "milestone reopen": {"reason": "复核", "version": versions["milestone"]},
         "report create": {**REPORT_FIELDS, "work_done": "本月进展", "period": timezone.localdate().strftime("%Y-%m")},
         "report edit": {**REPORT_FIELDS, "work_done": "上月进展(改)", "version": 1},
-        "report return": {"comment": "补充材料"},
+        "report accept": {"version": 1},
+        "report return": {"comment": "补充材料", "version": 1},
         "urge": {"message": "再次催办"},
         "period close": {"confirm": "on"},
         "reminder rules save": {
@@ -144,10 +183,22 @@ def body_for(name: str, world: dict) -> dict:
 
 def prepare(name: str, world: dict) -> None:
     """Put the row in the state the action expects, so an allowed call really acts."""
-    if name in ("plan approve", "plan return"):
-        services.plan_submit(plan=world["plan"], by=None)
+    if name in ("plan approve", "plan return", "request extension"):
+        services.plan_submit(plan=world["plan"], by=None, expected_version=world["plan"].version)
+    if name == "request extension":  # an extension is a request once the plan is approved
+        services.plan_approve(plan=plan(world), by=world["sasac"], expected_version=plan(world).version)
+    if name in ("milestone close", "milestone reopen"):
+        services.report_accept(report=report(world), by=world["sasac"], expected_version=report(world).version)
+    if name == "milestone close":
+        request_services.request_file(
+            milestone=milestone(world),
+            by=None,
+            kind="closure",
+            reason="已完成",
+            expected_version=milestone(world).version,
+        )
     if name == "milestone reopen":
-        services.milestone_close(milestone=Milestone.objects.get(pk=world["milestone"]), by=world["sasac"])
+        close_milestone(milestone(world), liaison=None, sasac=world["sasac"])
 
 
 def milestone(world) -> Milestone:
@@ -172,10 +223,18 @@ EFFECTS = {
     "milestone edit": lambda w: milestone(w).title == "节点(改)",
     "milestone withdraw": lambda w: milestone(w).status == "withdrawn",
     "request closure": lambda w: milestone(w).status == "closure_requested",
-    "milestone close": lambda w: milestone(w).status == "closed",
+    "milestone close": lambda w: milestone(w).status == "closed" and milestone(w).progress == 30,
+    "request extension": lambda w: (
+        MilestoneRequest.objects.filter(milestone_id=w["milestone"], kind="extension").exclude(pk=w["request"]).exists()
+        and milestone(w).due_date != datetime.date(2031, 6, 30)
+    ),
+    "request approve": lambda w: Milestone.objects.get(pk=w["requested"]).extension_count == 1,
+    "request refuse": lambda w: MilestoneRequest.objects.get(pk=w["request"]).state == "refused",
+    "request cancel": lambda w: MilestoneRequest.objects.get(pk=w["request"]).state == "cancelled",
     "milestone reopen": lambda w: milestone(w).status == "open",
-    "report create": lambda w: ProgressReport.objects.filter(milestone_id=w["milestone"], work_done="本月进展").count()
-    == 1,
+    "report create": lambda w: (
+        ProgressReport.objects.filter(milestone_id=w["milestone"], work_done="本月进展").count() == 1
+    ),
     "report edit": lambda w: report(w).work_done == "上月进展(改)",
     "report accept": lambda w: report(w).review_state == "accepted",
     "report return": lambda w: report(w).review_state == "returned" and report(w).review_comment == "补充材料",
@@ -197,7 +256,10 @@ def state() -> dict:
         "reports": list(
             ProgressReport.objects.values_list("pk", "review_state", "version", "work_done").order_by("pk")
         ),
-        "history": [model.history.count() for model in (ImplementationPlan, Milestone, ProgressReport)],
+        "requests": list(MilestoneRequest.objects.values_list("pk", "state", "version").order_by("pk")),
+        "history": [
+            model.history.count() for model in (ImplementationPlan, Milestone, ProgressReport, MilestoneRequest)
+        ],
         "evidence": Evidence.objects.count(),
         "urges": list(Urge.objects.values_list("pk", "acknowledged_at").order_by("pk")),
         "notifications": Notification.objects.count(),

@@ -31,7 +31,9 @@ def test_a_nul_byte_in_a_form_field_is_refused_beside_the_field(client, liaison,
 def test_a_withdrawal_reason_of_any_sensible_length_is_kept_whole(client, liaison, milestone):
     assert len(LONG_REASON) > 100
     client.force_login(liaison)
-    response = client.post(f"/milestones/{milestone.pk}/withdraw/", {"reason": LONG_REASON})
+    response = client.post(
+        f"/milestones/{milestone.pk}/withdraw/", {"reason": LONG_REASON, "version": milestone.version}
+    )
     assert response.status_code == 302
     milestone.refresh_from_db()
     assert milestone.history.first().history_change_reason.endswith(LONG_REASON.strip()[-20:])

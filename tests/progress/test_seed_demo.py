@@ -23,6 +23,7 @@ from progress.models import (
     ImplementationPlan,
     IndicatorValue,
     Milestone,
+    MilestoneRequest,
     MilestoneStatus,
     PlanStatus,
     ProgressReport,
@@ -253,20 +254,72 @@ def test_reports_come_monthly_one_per_milestone_and_period(small_demo):
 
 
 @pytest.mark.django_db
-def test_latest_report_points_to_the_newest_report_and_carries_its_progress(small_demo):
+def test_milestones_point_to_their_newest_report_and_carry_the_accepted_progress(small_demo):
     newest = dict(
         ProgressReport.objects.values("milestone_id").annotate(m=Max("period")).values_list("milestone_id", "m")
     )
-    milestones = Milestone.objects.select_related("latest_report")
+    newest_accepted = dict(
+        ProgressReport.objects.filter(review_state="accepted")
+        .values("milestone_id")
+        .annotate(m=Max("period"))
+        .values_list("milestone_id", "m")
+    )
+    milestones = Milestone.objects.select_related("latest_report", "accepted_report")
     assert milestones.exists()
+    pending_shown = 0
     for milestone in milestones:
         assert milestone.latest_report.period == newest[milestone.pk]
-        assert milestone.progress == milestone.latest_report.progress
         # The board sorts on these copies of the latest report's date and review state.
         assert milestone.latest_report_at == milestone.latest_report.submitted_at
         assert milestone.latest_review_state == milestone.latest_report.review_state
+        # Leaders see what SASAC accepted.
+        accepted = milestone.accepted_report
+        assert (accepted.period if accepted else None) == newest_accepted.get(milestone.pk)
+        assert milestone.progress == (accepted.progress if accepted else 0)
+        assert milestone.accepted_report_at_risk == (accepted.at_risk if accepted else False)
+        pending_shown += milestone.latest_report.review_state == "pending"
         if milestone.status == MilestoneStatus.CLOSED:
             assert milestone.progress == 100 and milestone.closed_at is not None
+    assert pending_shown  # the October reports mostly wait for review: figures shown as pending
+
+
+@pytest.mark.django_db
+def test_demo_has_requests_for_sasacs_queue_and_decided_ones_in_the_record(small_demo):
+    requests = Counter(MilestoneRequest.objects.values_list("kind", "state"))
+    assert requests[("closure", "pending")] and requests[("closure", "approved")]
+    assert requests[("extension", "pending")] and requests[("extension", "approved")]
+    # Every closed milestone was verified on a closure request; every request was filed by a liaison.
+    assert MilestoneRequest.objects.filter(kind="closure", state="approved").count() == Milestone.objects.filter(
+        status=MilestoneStatus.CLOSED
+    ).count()
+    assert not MilestoneRequest.objects.exclude(filed_by__username__startswith="liaison-").exists()
+    # Requests about commitments only where the plan is approved.
+    assert not MilestoneRequest.objects.exclude(kind="closure").exclude(
+        milestone__assignment__enterprise__plan__status=PlanStatus.APPROVED
+    ).exists()
+    extended = Milestone.objects.filter(extension_count__gt=0)
+    assert extended.exists() and not extended.filter(original_due_date__gte=F("due_date")).exists()
+    assert set(extended.values_list("pk", flat=True)) == set(
+        MilestoneRequest.objects.filter(kind="extension", state="approved").values_list("milestone_id", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_every_demo_row_has_a_history_that_ends_as_the_row_stands(small_demo):
+    """The first real action on a demo milestone shows a true before → after, not "— →"."""
+    fields = ("status", "progress", "due_date", "original_due_date", "extension_count", "closed_at", "withdrawn_reason")
+    last = {}
+    for record in Milestone.history.order_by("id", "history_date", "history_id").values("id", "history_type", *fields):
+        last.setdefault(record["id"], []).append(record)
+    for milestone in Milestone.objects.values("id", *fields):
+        records = last[milestone["id"]]
+        assert records[0]["history_type"] == "+"
+        assert {name: records[-1][name] for name in fields} == {name: milestone[name] for name in fields}
+    reports = ProgressReport.objects.count()
+    reviewed = ProgressReport.objects.exclude(review_state="pending").count()
+    assert ProgressReport.history.count() == reports + reviewed
+    assert ImplementationPlan.history.values("id").distinct().count() == ImplementationPlan.objects.count()
+    assert MilestoneRequest.history.values("id").distinct().count() == MilestoneRequest.objects.count()
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.utils import timezone
 from progress.selectors.ledger import WORKSPACE_PAGE_SIZE
 from progress.services import ledger as services
 from tests import factories
-from tests.progress.ledger_helpers import last_month
+from tests.progress.ledger_helpers import close_milestone, last_month
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def month(assignment, liaison, sasac, indicator):
         support_needed="协调资金",
         indicator_values={indicator: Decimal("12")},
     )
-    services.report_accept(report=previous, by=sasac)
+    services.report_accept(report=previous, by=sasac, expected_version=previous.version)
     later = factories.MilestoneFactory(
         assignment=assignment,
         title="年底到期节点",
@@ -44,7 +44,7 @@ def month(assignment, liaison, sasac, indicator):
     reported = factories.MilestoneFactory(assignment=assignment, title="本月已报送节点", start_date=start)
     services.report_file(milestone=reported, by=liaison, progress=50, work_done="已报")
     closed = factories.MilestoneFactory(assignment=assignment, title="已销号节点", start_date=start)
-    services.milestone_close(milestone=closed, by=sasac)
+    close_milestone(closed, liaison=None, sasac=sasac)
     return {"due_soon": due_soon, "later": later}
 
 

@@ -5,8 +5,9 @@ the same rows (ids aside), whatever day they run, because everything that would 
 "today" uses the fixed ``AS_OF`` date and every timestamp is set explicitly.
 
 Rows are written with ``bulk_create`` so the ``large`` benchmark size loads in seconds.
-``bulk_create`` writes no django-simple-history rows; for demo data that is fine: the
-history starts with the first change a user makes.
+``bulk_create`` writes no django-simple-history rows, so ``progress.demo.supervision`` writes
+them, with the requests SASAC decided or has to decide: every demo row has the history of how it
+came to be, and the first change a user makes shows a true before → after.
 
 Call ``replace_demo_data`` inside one transaction, after the notice is loaded
 (``manage.py load_notice``): assignments follow the directives' own targeting.
@@ -29,6 +30,7 @@ from django.db.models.functions import Coalesce
 
 from directives.models import Assignment, AssignmentRole, Category, Directive, DirectiveKind, Indicator
 from enterprises.models import Enterprise, Profile, Role, Sector
+from progress.demo import supervision
 from progress.forecast import refresh_forecast_at_risk
 from progress.health import expected_progress
 from progress.models import (
@@ -42,6 +44,7 @@ from progress.models import (
     InstructionUpdate,
     LedgerSnapshot,
     Milestone,
+    MilestoneRequest,
     MilestoneStatus,
     Notification,
     OrderAnswer,
@@ -387,6 +390,8 @@ def purge_demo_data() -> None:
         Milestone.history.model,
         ProgressReport.history.model,
         ImplementationPlan.history.model,
+        MilestoneRequest.history.model,
+        MilestoneRequest,
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -405,7 +410,7 @@ def purge_demo_data() -> None:
             for model in tables:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
             milestone_table = connection.ops.quote_name(Milestone._meta.db_table)
-            cursor.execute(f"UPDATE {milestone_table} SET latest_report_id = NULL")
+            cursor.execute(f"UPDATE {milestone_table} SET latest_report_id = NULL, accepted_report_id = NULL")
             for model in (ProgressReport, Milestone, ImplementationPlan, Assignment):
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
     User.objects.filter(demo_usernames_q()).delete()
@@ -498,7 +503,7 @@ def _create_users(
     return by_name[SASAC_USERNAME], liaisons
 
 
-def _create_plans(rng: random.Random, enterprises: list[Enterprise], sasac: User) -> None:
+def _create_plans(rng: random.Random, enterprises: list[Enterprise], sasac: User) -> list[ImplementationPlan]:
     plans = []
     for e in enterprises:
         roll = rng.random()
@@ -536,6 +541,7 @@ def _create_plans(rng: random.Random, enterprises: list[Enterprise], sasac: User
         plans.append(plan)
     with _explicit_timestamps(_field(ImplementationPlan, "updated_at")):
         ImplementationPlan.objects.bulk_create(plans)
+    return plans
 
 
 # Assignment due dates: quarter ends of the 2020–2022 three-year action plan, 2020-12-31 .. 2022-12-31.
@@ -634,6 +640,7 @@ def _plan_milestone(rng: random.Random, assignment: Assignment, title: str, sasa
         description=f"落实“{assignment.directive.title}”的时间节点。",
         start_date=start,
         due_date=due,
+        original_due_date=due,
         responsible_person=_person(rng),
         created_at=_at(start - datetime.timedelta(days=rng.randint(0, 10)), rng),
     )
@@ -719,6 +726,9 @@ def _reports(rng: random.Random, plan: _Plan, liaison: User, sasac: User) -> lis
         closing = last and milestone.status == MilestoneStatus.CLOSED
         if closing:
             review_state = ReviewState.ACCEPTED
+        elif last and milestone.status == MilestoneStatus.CLOSURE_REQUESTED:
+            # Half the closure requests wait on their final report's review; the others SASAC can verify now.
+            review_state = ReviewState.ACCEPTED if rng.random() < 0.5 else ReviewState.PENDING
         elif period >= datetime.date(2026, 7, 1) and rng.random() < 0.04:
             review_state = ReviewState.RETURNED
         elif period == LAST_PERIOD:
@@ -846,15 +856,25 @@ def _indicator_value(track: _Track, progress: int) -> Decimal:
     return Decimal(repr(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@dataclass
+class _Supervision:
+    """What the batches need to write the demo's requests and history."""
+
+    rng: random.Random  # its own stream: requests leave the rest of the demo as it was
+    sasac: User
+    liaisons: dict[int, User]
+    committed: set[int]  # enterprises whose plan is approved: changes to their milestones are requests
+
+
 def _create_milestones_and_reports(
     rng: random.Random,
     size: Size,
     assignments: list[Assignment],
-    sasac: User,
-    liaisons: dict[int, User],
+    supervision_: _Supervision,
     indicator_rng: random.Random,
 ) -> int:
-    """Create the milestones, their monthly reports and the reports' indicator values.
+    """Create the milestones, their monthly reports and the reports' indicator values, the
+    requests about them and their history.
 
     Indicator values draw from their own ``indicator_rng`` so that adding them left the rest of
     the demo as it was for a given seed. Returns the number of indicator values.
@@ -871,31 +891,57 @@ def _create_milestones_and_reports(
             used: set[str] = set()
             tracks = _indicator_tracks(indicator_rng, assignment, indicators.get(assignment.directive_id, []), count)
             for milestone_tracks in tracks:
-                plan = _plan_milestone(rng, assignment, _title(rng, assignment.directive, used), sasac)
+                plan = _plan_milestone(rng, assignment, _title(rng, assignment.directive, used), supervision_.sasac)
                 plan.tracks = milestone_tracks
                 pending.append(plan)
             if len(pending) >= BATCH:
-                values += _flush(rng, pending, sasac, liaisons)
+                values += _flush(rng, pending, supervision_)
                 pending = []
-        values += _flush(rng, pending, sasac, liaisons)
+        values += _flush(rng, pending, supervision_)
+    _analyze(ProgressReport, Milestone)
     newest = ProgressReport.objects.filter(milestone=OuterRef("pk")).order_by("-period")
-    # What the ledger services set with ``latest_report``: its date and review state, for the board's sorts.
+    accepted = newest.filter(review_state=ReviewState.ACCEPTED)
+    # What the ledger services set with ``latest_report`` (its date and review state, for the
+    # board's sorts) and with ``accepted_report`` (the risk flag health reads).
     Milestone.objects.update(
         latest_report=Subquery(newest.values("pk")[:1]),
         latest_report_at=Subquery(newest.values("submitted_at")[:1]),
         latest_review_state=Subquery(newest.values("review_state")[:1]),
-        latest_report_at_risk=Coalesce(Subquery(newest.values("at_risk")[:1]), False),
+        accepted_report=Subquery(accepted.values("pk")[:1]),
+        accepted_report_at_risk=Coalesce(Subquery(accepted.values("at_risk")[:1]), False),
     )
+    supervision.record_report_history()
     return values
 
 
-def _flush(rng: random.Random, plans: list[_Plan], sasac: User, liaisons: dict[int, User]) -> int:
+def _analyze(*models) -> None:
+    """Give PostgreSQL's planner statistics of the tables just loaded: without them it guesses the
+    reports table empty and reads all 200,000 rows for each milestone's newest accepted report."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def _flush(rng: random.Random, plans: list[_Plan], s: _Supervision) -> int:
     reports: list[ProgressReport] = []
     tracked: list[tuple[ProgressReport, list[_Track]]] = []
-    for plan in plans:
-        rows = _reports(rng, plan, liaisons[plan.milestone.assignment.enterprise_id], sasac)
+    as_of = datetime.datetime(AS_OF.year, AS_OF.month, AS_OF.day, 18, tzinfo=TZ)
+    extensions: dict[int, supervision.Decision] = {}
+    by_plan: list[list[ProgressReport]] = []
+    for index, plan in enumerate(plans):
         milestone = plan.milestone
-        milestone.progress = rows[-1].progress if rows else 0
+        liaison = s.liaisons[milestone.assignment.enterprise_id]
+        if milestone.assignment.enterprise_id in s.committed:
+            granted = supervision.grant_extension(s.rng, milestone, liaison=liaison, sasac=s.sasac, as_of=as_of)
+            if granted is not None:
+                extensions[index] = granted
+        rows = _reports(rng, plan, liaison, s.sasac)
+        by_plan.append(rows)
+        accepted = [r for r in rows if r.review_state == ReviewState.ACCEPTED]
+        # Leaders see what SASAC accepted: the milestone carries its newest accepted report's progress.
+        milestone.progress = accepted[-1].progress if accepted else 0
         milestone.updated_at = max(
             [milestone.created_at]
             + [r.updated_at for r in rows[-1:]]
@@ -915,6 +961,27 @@ def _flush(rng: random.Random, plans: list[_Plan], sasac: User, liaisons: dict[i
         for track in tracks
     ]
     IndicatorValue.objects.bulk_create(values, batch_size=BATCH)
+
+    requests, milestone_records = [], []
+    for index, (plan, rows) in enumerate(zip(plans, by_plan, strict=True)):
+        milestone = plan.milestone
+        liaison = s.liaisons[milestone.assignment.enterprise_id]
+        decisions = [extensions[index]] if index in extensions else []
+        decisions += supervision.decisions_for(
+            s.rng,
+            milestone,
+            rows,
+            committed=milestone.assignment.enterprise_id in s.committed,
+            liaison=liaison,
+            sasac=s.sasac,
+            as_of=as_of,
+            person=_person(s.rng),
+        )
+        requests += supervision.request_rows(milestone, decisions)
+        milestone_records += supervision.milestone_history(milestone, rows, decisions, liaison=liaison, sasac=s.sasac)
+    Milestone.history.model.objects.bulk_create(milestone_records, batch_size=BATCH)
+    MilestoneRequest.objects.bulk_create(requests, batch_size=BATCH)
+    MilestoneRequest.history.model.objects.bulk_create(supervision.request_history(requests), batch_size=BATCH)
     return len(values)
 
 
@@ -930,11 +997,16 @@ def replace_demo_data(*, size: str, seed: int = DEFAULT_SEED, password: str = DE
     result = SeedResult()
     enterprises = _create_enterprises(rng, spec)
     sasac, liaisons = _create_users(rng, enterprises, password, result)
-    _create_plans(rng, enterprises, sasac)
+    plans = _create_plans(rng, enterprises, sasac)
+    ImplementationPlan.history.model.objects.bulk_create(
+        supervision.plan_history(plans, liaisons=liaisons, sasac=sasac), batch_size=BATCH
+    )
     assignments = _create_assignments(rng, spec, enterprises)
-    # Indicator values get their own stream, so the rest of the demo is what it was before them.
+    # Indicator values and requests get their own streams, so the rest of the demo is what it was before them.
     indicator_rng = random.Random(f"{seed}:indicator-values")
-    values = _create_milestones_and_reports(rng, spec, assignments, sasac, liaisons, indicator_rng)
+    committed = {plan.enterprise_id for plan in plans if plan.status == PlanStatus.APPROVED}
+    supervision_ = _Supervision(random.Random(f"{seed}:requests"), sasac, liaisons, committed)
+    values = _create_milestones_and_reports(rng, spec, assignments, supervision_, indicator_rng)
     # The bulk load bypasses the report services: store what they would, in one pass each.
     refresh_forecast_at_risk(Milestone.objects.all())
     refresh_latest_indicator_values()
@@ -948,6 +1020,7 @@ def replace_demo_data(*, size: str, seed: int = DEFAULT_SEED, password: str = DE
         "assignments": len(assignments),
         "milestones": Milestone.objects.count(),
         "reports": ProgressReport.objects.count(),
+        "requests": MilestoneRequest.objects.count(),
         "indicator values": values,
     }
     return result
