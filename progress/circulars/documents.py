@@ -209,7 +209,8 @@ def _build(data: dict, *, number: str, dated: datetime.date) -> bytes:
             "new_red": totals["newly_overdue"],
             "new_closed": totals["newly_closed"],
             "red_change": _signed(changes[RED]),
-        },
+        }
+        + _("本期批准延期 %(n)s 个时间节点。") % {"n": totals["extensions_granted"]},
     )
     headline = [
         (_("跟踪时间节点"), totals["tracked"], before["tracked"], _signed(changes["tracked"])),
@@ -228,6 +229,12 @@ def _build(data: dict, *, number: str, dated: datetime.date) -> bytes:
             totals["newly_closed"],
             before["newly_closed"],
             _signed(totals["newly_closed"] - before["newly_closed"]),
+        ),
+        (
+            _("本期批准延期"),
+            totals["extensions_granted"],
+            before["extensions_granted"],
+            _signed(totals["extensions_granted"] - before["extensions_granted"]),
         ),
         (
             _("平均进度(%)"),

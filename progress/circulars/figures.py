@@ -24,9 +24,12 @@ from progress.instructions.services import subject_label
 from progress.models import (
     Instruction,
     Milestone,
+    MilestoneRequest,
     MilestoneStatus,
     OrderStatus,
     ProgressReport,
+    RequestKind,
+    RequestState,
     ReviewState,
     SupervisionOrder,
 )
@@ -158,10 +161,24 @@ def _snapshot(period: Period, *, today: datetime.date, rules: HealthRules) -> di
             figures["newly_overdue"] += 1
         if health == RED:
             red_rows.append((row, progress, (on - row["due_date"]).days))
-    for figures in enterprises.values():
+    # Extensions SASAC granted in the period (issue 9's decided 延期申请), per enterprise.
+    extensions = dict(
+        MilestoneRequest.objects.filter(
+            kind=RequestKind.EXTENSION,
+            state=RequestState.APPROVED,
+            decided_at__gte=start_of_period,
+            decided_at__lt=end_of_day,
+        )
+        .values_list("milestone__assignment__enterprise_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for enterprise_id, figures in enterprises.items():
         figures["average_progress"] = round(figures.pop("progress_sum") / figures["tracked"], 1)
+        figures["extensions_granted"] = extensions.get(enterprise_id, 0)
     totals = {
-        key: sum(e[key] for e in enterprises.values()) for key in ("tracked", "newly_closed", "newly_overdue", *HEALTHS)
+        key: sum(e[key] for e in enterprises.values())
+        for key in ("tracked", "newly_closed", "newly_overdue", "extensions_granted", *HEALTHS)
     }
     totals["average_progress"] = (
         round(sum(e["average_progress"] * e["tracked"] for e in enterprises.values()) / totals["tracked"], 1)

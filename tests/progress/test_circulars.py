@@ -235,3 +235,29 @@ def test_a_week_far_outside_the_supervision_is_refused_with_a_message(client, sa
     assert response.status_code == 400
     assert "日期须在" in response.content.decode()
     assert not Circular.objects.exists()
+
+
+def test_extensions_granted_in_the_period_are_counted(sasac, liaison, city):
+    from progress.services import ledger, requests
+
+    plan = ledger.plan_save(
+        enterprise=city["late"].assignment.enterprise, by=liaison, expected_version=None, title="方案"
+    )
+    plan = ledger.plan_submit(plan=plan, by=liaison, expected_version=plan.version)
+    ledger.plan_approve(plan=plan, by=sasac, expected_version=plan.version)
+    late = city["late"]
+    late.refresh_from_db()
+    request = requests.request_file(
+        milestone=late,
+        by=liaison,
+        kind="extension",
+        reason="设备到货延迟",
+        expected_version=late.version,
+        changes={"due_date": timezone.localdate() + datetime.timedelta(days=30)},
+    )
+    requests.request_decide(
+        request=request, by=sasac, approve=True, comment="同意延期", expected_version=request.version
+    )
+    circular, _problem = services.circular_draft(period=Period.month(timezone.localdate()), by=sasac)
+    assert circular.data["totals"]["extensions_granted"] == 1
+    assert headline(circular.docx.read())["本期批准延期"] == "1"
