@@ -21,7 +21,7 @@ from progress.instructions import selectors, services
 from progress.instructions.forms import AssignForm, InstructionForm, TextForm
 from progress.models import Instruction, InstructionStatus
 
-PAGE_SIZE = 30
+PAGE_SIZE = 20
 # The board's filters a chart bar's link may carry (progress.filters.MilestoneFilter).
 BOARD_FILTERS = (
     "q",
