@@ -63,6 +63,9 @@ class MilestoneFilter(django_filters.FilterSet):
     )
     directive = DirectiveFilter(
         label=_("条款"),
+        # The method filters (the directive and its measures); the field names what the value is,
+        # for the API's OpenAPI document: an assignment's directive, by id.
+        field_name="assignment__directive",
         method="filter_directive",
         queryset=Directive.objects.exclude(kind=DirectiveKind.SECTION)
         .only("id", "number", "title")

@@ -223,6 +223,16 @@ def can_import_ledger(user, enterprise: Enterprise) -> bool:
     return can_edit_enterprise(user, enterprise)
 
 
+def manages_all_api_tokens(user) -> bool:
+    """SASAC staff see and revoke everyone's API tokens and make them for anyone (issue 13)."""
+    return is_sasac(user)
+
+
+def can_manage_api_tokens_of(user, owner) -> bool:
+    """Anyone with a role manages their own API tokens; SASAC staff anyone's."""
+    return role_of(user) is not None and (user.pk == owner.pk or manages_all_api_tokens(user))
+
+
 def require_edit_enterprise(user, enterprise: Enterprise) -> None:
     """Call after the enterprise was fetched through this module: a visible but read-only user gets 403."""
     if not can_edit_enterprise(user, enterprise):

@@ -323,3 +323,76 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "qdsasac.views.login_locked_out"
 AXES_CLIENT_IP_CALLABLE = "qdsasac.security.client_ip"
 AXES_VERBOSE = False
+
+# --- Open API (issue 13): /api/v1/ on Django REST framework, its OpenAPI document by drf-spectacular ---
+INSTALLED_APPS += [
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI as static files inside a Python package, served by whitenoise: no CDN.
+    "drf_spectacular_sidecar",
+    "api",
+]
+# Outermost: whatever answers under /api/v1/ with an HTML error page (the site's guards, a 500)
+# is turned into the API's JSON error.
+MIDDLEWARE.insert(0, "api.middleware.JsonErrorsMiddleware")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        # The browser (docs page): the session, with DRF's CSRF check on every unsafe method.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasRole"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env_str("API_RATE_LIMIT", "300/minute")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "qdsasac API",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Separate request and response components: a report's input (files, version) is not its output.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set, however many fields use it.
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewStateEnum": "progress.models.ledger.ReviewState",
+        "MilestoneStatusEnum": "progress.models.ledger.MilestoneStatus",
+        "HealthEnum": "progress.health.HEALTH_CHOICES",
+        "RequestKindEnum": "progress.models.requests.RequestKind",
+        "RequestStateEnum": "progress.models.requests.RequestState",
+        "NotificationKindEnum": "progress.reminders.models.NotificationKind",
+        "DirectiveKindEnum": "directives.models.DirectiveKind",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+}
+# The rate limit counts each token's requests in a cache every web process shares: Redis when
+# REDIS_URL is set (a key prefix keeps it apart from Celery's keys), else this process's memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "qdsasac-api",
+        # A dead Redis must not hang the API: the throttle lets the request through (api.throttling).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "qdsasac-api"},
+}
+# A token's "last used" time is written at most once per this many seconds, not on every request.
+API_TOKEN_TOUCH_SECONDS = 60
+API_TOKENS_PER_USER = 20

@@ -254,3 +254,32 @@ def indicator_totals(milestones: QuerySet) -> list[IndicatorTotal]:
 
 def latest_assessment_quarter() -> str | None:
     return AssessmentScore.objects.aggregate(latest=Max("quarter"))["latest"]
+
+
+@dataclass(frozen=True)
+class LeadersFigures:
+    """Everything the leaders' summary shows: /charts/ draws it, /api/v1/summary/ returns it."""
+
+    on: datetime.date
+    breakdown: list[dict]
+    completion: list[EnterpriseCompletion]
+    by_category: dict[str, dict[str, int]]
+    trend: list[tuple[datetime.date, int]]
+    due_soon: list[dict]
+    indicators: list[IndicatorTotal]
+    quarter: str | None
+
+
+def leaders_figures(milestones: QuerySet, *, on: datetime.date) -> LeadersFigures:
+    """The figures over ``milestones`` (from ``progress.scoping``), one query or two per figure."""
+    breakdown = health_breakdown(milestones, on=on)
+    return LeadersFigures(
+        on=on,
+        breakdown=breakdown,
+        completion=completion_by_enterprise(breakdown),
+        by_category=health_by_category(breakdown),
+        trend=overdue_trend(milestones, on=on),
+        due_soon=due_soon_by_week(milestones, on=on),
+        indicators=indicator_totals(milestones),
+        quarter=latest_assessment_quarter(),
+    )

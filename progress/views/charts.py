@@ -213,14 +213,9 @@ def ranking_figure(rows) -> Chart:
 def charts(request):
     require_sees_everything(request.user)
     on = today()
-    milestones = visible_milestones(request.user)
-    breakdown = data.health_breakdown(milestones, on=on)
-    completion = data.completion_by_enterprise(breakdown)
-    by_category = data.health_by_category(breakdown)
-    trend = data.overdue_trend(milestones, on=on)
-    due_soon = data.due_soon_by_week(milestones, on=on)
-    indicators = data.indicator_totals(milestones)
-    quarter = data.latest_assessment_quarter()
+    figures = data.leaders_figures(visible_milestones(request.user), on=on)
+    breakdown, completion, by_category = figures.breakdown, figures.completion, figures.by_category
+    trend, due_soon, indicators, quarter = figures.trend, figures.due_soon, figures.indicators, figures.quarter
     ranked = ranking(quarter=quarter, weights=current_weights()) if quarter else []
     charts = [
         # (id, title, figure builder, empty?, what to say when there is nothing to draw)

@@ -29,7 +29,7 @@ from progress.forms.ledger import (
     VersionForm,
 )
 from progress.health import HEALTH_LABELS, health_of, today
-from progress.models import Milestone, ProgressReport, RequestKind, RequestState, ReviewState
+from progress.models import Evidence, Milestone, ProgressReport, RequestKind, RequestState, ReviewState
 from progress.orders import selectors as order_selectors
 from progress.reminders.selectors import urge_panel_context
 from progress.selectors import ledger as selectors
@@ -514,7 +514,13 @@ def report_edit(request, report_id: int):
 @login_required
 def evidence_download(request, evidence_id: int):
     """Evidence leaves the server only here, after the scoping check; there is no public media URL."""
-    evidence = scoping.get_evidence_for_user(request.user, evidence_id)
+    return evidence_response(scoping.get_evidence_for_user(request.user, evidence_id))
+
+
+def evidence_response(evidence: Evidence) -> FileResponse:
+    """An evidence file as a private download (the page's and the API's); 404 when the file is gone.
+
+    Call only with evidence fetched through ``progress.scoping``."""
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
