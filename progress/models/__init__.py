@@ -1,3 +1,5 @@
+from progress.circulars.models import Circular, CircularKind, CircularStatus
+from progress.instructions.models import Assignee, Instruction, InstructionStatus, InstructionUpdate
 from progress.models.assessment import AssessmentScore, AssessmentWeights
 from progress.models.imports import LedgerImport
 from progress.models.ledger import (
@@ -12,9 +14,30 @@ from progress.models.ledger import (
 from progress.models.periods import LedgerSnapshot
 from progress.models.plans import ImplementationPlan, PlanStatus
 from progress.models.requests import MilestoneRequest, RequestKind, RequestState
+from progress.orders.models import (
+    AnswerDecision,
+    DocumentSequence,
+    OrderAnswer,
+    OrderEvidence,
+    OrderStatus,
+    SupervisionOrder,
+)
 from progress.reminders.models import Delivery, Notification, NotificationKind, ReminderRule, Urge
 
 __all__ = [
+    "AnswerDecision",
+    "Assignee",
+    "Circular",
+    "CircularKind",
+    "CircularStatus",
+    "DocumentSequence",
+    "Instruction",
+    "InstructionStatus",
+    "InstructionUpdate",
+    "OrderAnswer",
+    "OrderEvidence",
+    "OrderStatus",
+    "SupervisionOrder",
     "AssessmentScore",
     "AssessmentWeights",
     "Delivery",

@@ -25,6 +25,8 @@ WEBHOOK_TIMEOUT_SECONDS = 10
 EMAIL_TEMPLATES = {
     NotificationKind.REPORT_DUE: "report_due",
     NotificationKind.DIGEST: "digest",
+    NotificationKind.INSTRUCTION: "followup",
+    NotificationKind.SUPERVISION_ORDER: "followup",
 }
 
 
