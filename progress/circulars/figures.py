@@ -5,7 +5,9 @@ Everything is read "as of" the period's last day (or today, for a period still r
 from what SASAC accepted (supervision rule 3): a milestone's progress is its newest *accepted*
 report up to that month, 100 once closed. Health follows ``progress.health`` with those facts:
 red past due and not closed by that day, yellow due within the warning window, flagged at risk
-or behind the straight line, green otherwise. Withdrawn milestones are not counted.
+or behind the straight line, green otherwise. Dates and withdrawals are those committed on that
+day: an extension or a withdrawal SASAC approved later does not rewrite the period
+(``progress.selectors.commitments``). Milestones withdrawn by then are not counted.
 
 The result is stored on the circular when it is drafted and the documents are rendered from it
 alone, so an issued circular regenerates exactly whatever changes later.
@@ -34,7 +36,8 @@ from progress.models import (
     SupervisionOrder,
 )
 from progress.reminders.channels import recipient_name
-from progress.selectors.charts import start_of_day
+from progress.selectors.charts import overdue_trend_on, start_of_day
+from progress.selectors.commitments import FACT_FIELDS, LaterDecisions
 
 RED_LIST_PER_ENTERPRISE = 3
 TREND_MONTHS = 12
@@ -83,19 +86,19 @@ def _milestone_facts(*, on: datetime.date) -> list[dict]:
     (one correlated look-up each, on the (milestone, period) index), then those reports' figures.
     """
     month = on.replace(day=1)
+    end_of_day = start_of_day(on + datetime.timedelta(days=1))
     accepted = ProgressReport.objects.filter(
         milestone=OuterRef("pk"), period__lte=month, review_state=ReviewState.ACCEPTED
     ).order_by("-period")
+    # Dates and withdrawals SASAC decided after that day do not rewrite it (progress.selectors.commitments).
+    later = LaterDecisions.since(end_of_day)
     rows = list(
-        Milestone.objects.exclude(status=MilestoneStatus.WITHDRAWN)
-        .filter(created_at__lt=start_of_day(on + datetime.timedelta(days=1)))
+        Milestone.objects.filter(~Q(status=MilestoneStatus.WITHDRAWN) | Q(pk__in=later.ids()))
+        .filter(created_at__lt=end_of_day)
         .annotate(report_as_of=Subquery(accepted.values("pk")[:1]))
         .values(
-            "id",
+            *FACT_FIELDS,
             "title",
-            "start_date",
-            "due_date",
-            "closed_at",
             "report_as_of",
             "assignment__enterprise_id",
             "assignment__enterprise__code",
@@ -111,9 +114,15 @@ def _milestone_facts(*, on: datetime.date) -> list[dict]:
             pk__in=[row["report_as_of"] for row in rows if row["report_as_of"]]
         ).values_list("pk", "progress", "at_risk")
     }
+    tracked = []
     for row in rows:
+        commitment = later.as_of(row, end_of_day=end_of_day)
+        if not commitment.tracked:
+            continue
+        row["due_date"], row["start_date"] = commitment.due_date, commitment.start_date
         row["accepted_progress"], row["accepted_at_risk"] = figures.get(row["report_as_of"], (None, False))
-    return rows
+        tracked.append(row)
+    return tracked
 
 
 def _health(row: dict, *, on: datetime.date, end_of_day: datetime.datetime, rules: HealthRules) -> tuple[str, int]:
@@ -298,16 +307,7 @@ def _month_ends(on: datetime.date, months: int) -> list[datetime.date]:
 def _overdue_trend(on: datetime.date) -> list[tuple[str, int]]:
     """Overdue milestones at each month end for a year up to ``on`` (one counting query)."""
     days = _month_ends(on, TREND_MONTHS)
-    tracked = Milestone.objects.exclude(status=MilestoneStatus.WITHDRAWN).order_by()
-
-    def overdue_on(day):
-        end_of_day = start_of_day(day + datetime.timedelta(days=1))
-        return Q(due_date__lt=day, created_at__lt=end_of_day) & (
-            Q(closed_at__isnull=True) | Q(closed_at__gte=end_of_day)
-        )
-
-    counts = tracked.aggregate(**{f"d{n}": Count("pk", filter=overdue_on(day)) for n, day in enumerate(days)})
-    return [(day.isoformat(), counts[f"d{n}"]) for n, day in enumerate(days)]
+    return [(day.isoformat(), count) for day, count in overdue_trend_on(Milestone.objects.all(), days=days)]
 
 
 def circular_data(period: Period, *, today: datetime.date | None = None) -> dict:

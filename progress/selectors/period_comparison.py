@@ -3,8 +3,10 @@ one, and each enterprise's trend over a year of month ends.
 
 Everything is read "as of" each month's last day from the milestones' own dates (due, created,
 closed), the way ``progress.selectors.charts.overdue_trend`` reads the past: overdue on D means
-due before D and not closed by the end of D. One grouped query counts every figure for every
-enterprise, whatever the number of milestones.
+due before D and not closed by the end of D, by the commitment of D (an extension granted later
+does not rewrite the past: ``progress.selectors.commitments``). One grouped query counts every
+figure for every enterprise, whatever the number of milestones; the few milestones with a later
+decision are counted in Python.
 """
 
 import datetime
@@ -14,6 +16,7 @@ from django.db.models import Count, Q, QuerySet
 
 from progress.models import MilestoneStatus
 from progress.selectors.charts import start_of_day
+from progress.selectors.commitments import FACT_FIELDS, LaterDecisions, was_overdue
 
 TREND_MONTHS = 12
 
@@ -62,6 +65,20 @@ def _conditions(day: datetime.date, month_start: datetime.date) -> dict[str, Q]:
     }
 
 
+def _counted_on(fact: dict, later: LaterDecisions, *, day: datetime.date, month_start: datetime.date) -> dict:
+    """``_conditions`` in Python for one milestone, by its commitment of ``day``: 1 where it counts."""
+    end = start_of_day(day + datetime.timedelta(days=1))
+    commitment = later.as_of(fact, end_of_day=end)
+    existed = commitment.tracked and fact["created_at"] < end
+    closed = existed and fact["closed_at"] is not None and fact["closed_at"] < end
+    return {
+        "tracked": int(existed),
+        "closed": int(closed),
+        "overdue": int(was_overdue(fact, commitment, day=day, end_of_day=end)),
+        "newly_closed": int(closed and fact["closed_at"] >= start_of_day(month_start)),
+    }
+
+
 def period_comparison(
     milestones: QuerySet, *, on: datetime.date, compare: datetime.date
 ) -> tuple[list[datetime.date], list[EnterpriseTrend], list[Figures], list[datetime.date]]:
@@ -83,12 +100,34 @@ def period_comparison(
             counts[f"p{index}_{name}"] = Count("pk", filter=condition)
     for index, day in enumerate(trend_days):
         counts[f"t{index}"] = Count("pk", filter=_conditions(day, day.replace(day=1))["overdue"])
+    # Milestones with a due date or withdrawal SASAC decided after the earliest day are placed by
+    # the commitment of each day (progress.selectors.commitments), the rest by their columns.
+    later = LaterDecisions.since(start_of_day(min(days + trend_days) + datetime.timedelta(days=1)), milestones)
     rows = (
         milestones.exclude(status=MilestoneStatus.WITHDRAWN)
+        .exclude(pk__in=later.ids())
         .order_by()
         .values("assignment__enterprise_id", "assignment__enterprise__short_name")
         .annotate(**counts)
     )
+    by_enterprise = {row["assignment__enterprise_id"]: row for row in rows}
+    if later.ids():
+        for fact in milestones.filter(pk__in=later.ids()).values(
+            *FACT_FIELDS, "assignment__enterprise_id", "assignment__enterprise__short_name"
+        ):
+            row = by_enterprise.setdefault(
+                fact["assignment__enterprise_id"],
+                {
+                    "assignment__enterprise_id": fact["assignment__enterprise_id"],
+                    "assignment__enterprise__short_name": fact["assignment__enterprise__short_name"],
+                    **dict.fromkeys(counts, 0),
+                },
+            )
+            for index, (day, start) in enumerate(zip(days, months, strict=True)):
+                for name, counted in _counted_on(fact, later, day=day, month_start=start).items():
+                    row[f"p{index}_{name}"] += counted
+            for index, day in enumerate(trend_days):
+                row[f"t{index}"] += _counted_on(fact, later, day=day, month_start=day.replace(day=1))["overdue"]
     trends = [
         EnterpriseTrend(
             enterprise_id=row["assignment__enterprise_id"],
@@ -99,7 +138,7 @@ def period_comparison(
             ],
             overdue_trend=[row[f"t{index}"] for index in range(len(trend_days))],
         )
-        for row in rows
+        for row in by_enterprise.values()
     ]
     trends.sort(key=lambda t: (-t.periods[0].overdue, -t.change, t.name))
     totals = [
