@@ -16,8 +16,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # libmagic: evidence files are typed by their content (python-magic), never by their name.
+# The circular (督办通报): LibreOffice turns its .docx into PDF; Noto CJK draws Chinese in the
+# charts (matplotlib) and the PDF.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libmagic1 \
+    && apt-get install -y --no-install-recommends libmagic1 libreoffice-writer-nogui fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 
 # Python packages under the lock; this layer changes only with pyproject.toml or constraints.txt.

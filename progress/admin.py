@@ -310,3 +310,9 @@ class AssessmentScoreAdmin(admin.ModelAdmin):
     list_filter = ["quarter"]
     search_fields = ["enterprise__name", "enterprise__short_name", "enterprise__code"]
     list_select_related = ["enterprise"]
+
+
+# The follow-up work keeps its admin beside its models; importing registers it.
+from progress.circulars import admin as circulars_admin  # noqa: E402, F401
+from progress.instructions import admin as instructions_admin  # noqa: E402, F401
+from progress.orders import admin as orders_admin  # noqa: E402, F401

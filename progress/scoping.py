@@ -19,12 +19,17 @@ from enterprises.models import Enterprise, Role
 from enterprises.selectors import enterprise_of, role_of
 from progress import workflow
 from progress.models import (
+    Circular,
+    CircularStatus,
     Evidence,
     ImplementationPlan,
+    Instruction,
     Milestone,
     MilestoneRequest,
+    OrderEvidence,
     ProgressReport,
     RequestState,
+    SupervisionOrder,
 )
 
 
@@ -90,6 +95,30 @@ def visible_evidence(user) -> QuerySet[Evidence]:
     return evidence.none()
 
 
+def visible_instructions(user) -> QuerySet[Instruction]:
+    """Leaders' instructions (批示) are SASAC's internal work: SASAC staff and leaders see them all,
+    a liaison none (the enterprise hears of one through a supervision order)."""
+    return Instruction.objects.all() if sees_everything(user) else Instruction.objects.none()
+
+
+def visible_orders(user) -> QuerySet[SupervisionOrder]:
+    """Supervision orders (督办单): a liaison sees only those to its own enterprise."""
+    return _scope(SupervisionOrder.objects.all(), user, "enterprise")
+
+
+def visible_order_evidence(user) -> QuerySet[OrderEvidence]:
+    return _scope(OrderEvidence.objects.all(), user, "answer__order__enterprise")
+
+
+def visible_circulars(user) -> QuerySet[Circular]:
+    """Circulars (督办通报): SASAC staff see drafts and issued ones; leaders the issued ones."""
+    if is_sasac(user):
+        return Circular.objects.all()
+    if is_leader(user):
+        return Circular.objects.filter(status=CircularStatus.ISSUED)
+    return Circular.objects.none()
+
+
 def _get_or_404(queryset: QuerySet, **lookup):
     try:
         return queryset.get(**lookup)
@@ -125,6 +154,24 @@ def get_request_for_user(user, request_id: int) -> MilestoneRequest:
 
 def get_evidence_for_user(user, evidence_id: int) -> Evidence:
     return _get_or_404(visible_evidence(user), pk=evidence_id)
+
+
+def get_instruction_for_user(user, instruction_id: int, queryset: QuerySet | None = None) -> Instruction:
+    base = queryset if queryset is not None else Instruction.objects.all()
+    return _get_or_404(base if sees_everything(user) else base.none(), pk=instruction_id)
+
+
+def get_order_for_user(user, order_id: int, queryset: QuerySet | None = None) -> SupervisionOrder:
+    base = queryset if queryset is not None else SupervisionOrder.objects.all()
+    return _get_or_404(_scope(base, user, "enterprise"), pk=order_id)
+
+
+def get_order_evidence_for_user(user, evidence_id: int) -> OrderEvidence:
+    return _get_or_404(visible_order_evidence(user), pk=evidence_id)
+
+
+def get_circular_for_user(user, circular_id: int) -> Circular:
+    return _get_or_404(visible_circulars(user), pk=circular_id)
 
 
 def can_edit_enterprise(user, enterprise: Enterprise) -> bool:
@@ -212,6 +259,26 @@ def require_sees_everything(user) -> None:
 def require_sasac(user) -> None:
     """SASAC's own work (review, close, urge, rules). Leaders and liaisons get 403."""
     if not is_sasac(user):
+        raise PermissionDenied
+
+
+def can_write_instruction(user) -> bool:
+    """Leaders write instructions (批示); they decide nothing else."""
+    return is_leader(user)
+
+
+def require_write_instruction(user) -> None:
+    if not can_write_instruction(user):
+        raise PermissionDenied
+
+
+def can_answer_order(user, order: SupervisionOrder) -> bool:
+    """The enterprise's liaisons sign for and answer an order to it."""
+    return can_edit_enterprise(user, order.enterprise)
+
+
+def require_answer_order(user, order: SupervisionOrder) -> None:
+    if not can_answer_order(user, order):
         raise PermissionDenied
 
 

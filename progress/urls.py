@@ -1,5 +1,8 @@
 from django.urls import path
 
+from progress.circulars import views as circular_views
+from progress.instructions import views as instruction_views
+from progress.orders import views as order_views
 from progress.reminders import views as reminder_views
 from progress.views import assessment as assessment_views
 from progress.views import board as board_views
@@ -88,8 +91,50 @@ urlpatterns = [
     path("board/export.xlsx", board_views.board_export_xlsx, name="board_export_xlsx"),
     path("board/export.csv", board_views.board_export_csv, name="board_export_csv"),
     path("charts/", charts_views.charts, name="charts"),
+    path("charts/periods/", charts_views.charts_periods, name="charts_periods"),
     path("directives/<int:directive_id>/", directive_views.directive_detail, name="directive_detail"),
     path("assessment/", assessment_views.assessment, name="assessment"),
     path("assessment/compute/", assessment_views.assessment_compute_view, name="assessment_compute"),
     path("assessment/weights/", assessment_views.assessment_weights, name="assessment_weights"),
+    # --- instructions, supervision orders, circulars (issue 14) ---
+    path("instructions/", instruction_views.instruction_list, name="instruction_list"),
+    path("instructions/new/", instruction_views.instruction_create, name="instruction_create"),
+    path("instructions/<int:instruction_id>/", instruction_views.instruction_detail, name="instruction_detail"),
+    path("instructions/<int:instruction_id>/assign/", instruction_views.instruction_assign, name="instruction_assign"),
+    path("instructions/<int:instruction_id>/updates/", instruction_views.instruction_update, name="instruction_update"),
+    path("instructions/<int:instruction_id>/close/", instruction_views.instruction_close, name="instruction_close"),
+    path("orders/", order_views.order_list, name="order_list"),
+    path("orders/new/", order_views.order_create, name="order_create"),
+    path("orders/<int:order_id>/", order_views.order_detail, name="order_detail"),
+    path("orders/<int:order_id>/print/", order_views.order_print, name="order_print"),
+    path("orders/<int:order_id>/sign/", order_views.order_sign, name="order_sign"),
+    path("orders/<int:order_id>/answer/", order_views.order_answer, name="order_answer"),
+    path("orders/<int:order_id>/close/", order_views.order_close, name="order_close"),
+    path("orders/<int:order_id>/return/", order_views.order_return, name="order_return"),
+    path("orders/evidence/<int:evidence_id>/", order_views.order_evidence_download, name="order_evidence_download"),
+    path("circulars/", circular_views.circular_list, name="circular_list"),
+    path("circulars/draft/", circular_views.circular_draft, name="circular_draft"),
+    path("circulars/<int:circular_id>/", circular_views.circular_detail, name="circular_detail"),
+    path(
+        "circulars/<int:circular_id>/circular.docx",
+        circular_views.circular_download,
+        {"kind": "docx"},
+        name="circular_docx",
+    ),
+    path(
+        "circulars/<int:circular_id>/circular.pdf",
+        circular_views.circular_download,
+        {"kind": "pdf"},
+        name="circular_pdf",
+    ),
+    path(
+        "circulars/<int:circular_id>/final.docx",
+        circular_views.circular_download,
+        {"kind": "final"},
+        name="circular_final_docx",
+    ),
+    path("circulars/<int:circular_id>/final/", circular_views.circular_final, name="circular_final"),
+    path("circulars/<int:circular_id>/redraft/", circular_views.circular_redraft, name="circular_redraft"),
+    path("circulars/<int:circular_id>/issue/", circular_views.circular_issue, name="circular_issue"),
+    path("circulars/<int:circular_id>/discard/", circular_views.circular_discard, name="circular_discard"),
 ]

@@ -63,6 +63,9 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The office's document designations (文号): 青国资督〔2026〕17号 for orders, 青国资督通〔2026〕3号 for circulars.
+SUPERVISION_ORDER_PREFIX = env_str("SUPERVISION_ORDER_PREFIX", "青国资督")
+CIRCULAR_PREFIX = env_str("CIRCULAR_PREFIX", "青国资督通")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

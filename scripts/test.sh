@@ -15,8 +15,12 @@ missing=()
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 # pg_dump / pg_restore drive the backup and restore test.
 command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
-# LibreOffice opens the exported ledger headless, as WPS and Excel would (tests/libreoffice.py).
-command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+# LibreOffice opens the exported ledger headless, as WPS and Excel would (tests/libreoffice.py),
+# and turns the circular's .docx into its PDF; the tests read PDFs with poppler.
+dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "==> Installing Debian packages: ${missing[*]}"
     sudo_cmd=()

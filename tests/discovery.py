@@ -14,6 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from progress.circulars.figures import Period, circular_data
+from progress.instructions import services as instructions
+from progress.models import Circular
+from progress.orders import services as orders
 from progress.reminders import urges
 from progress.services import ledger as services
 from tests import factories
@@ -94,6 +98,29 @@ class World:
         )
         urge = urges.urge_milestone(milestone=milestone, by=sasac, message="请尽快报送")
         notification = liaison.notifications.first()
+        instruction = instructions.instruction_create(author=leader, text="请加快进度", milestone=milestone)
+        order = orders.order_issue(
+            by=sasac,
+            enterprise=enterprise,
+            title="关于加快推进的督办",
+            requirement="请报送整改措施",
+            answer_due=timezone.localdate() + datetime.timedelta(days=10),
+            contact_name="王督办",
+            contact_phone="0532-1",
+            milestones=[milestone],
+            instruction=instruction,
+        )
+        orders.order_answer(order=order, by=liaison, text="已整改")
+        # A draft circular without its files: pages and forms work on it, nothing waits for LibreOffice.
+        period = Period.month(last_month())
+        circular = Circular.objects.create(
+            kind=period.kind,
+            period_start=period.start,
+            period_end=period.end,
+            data=circular_data(period),
+            drafted_by=sasac,
+            drafted_at=timezone.now(),
+        )
         return cls(
             users={"sasac": sasac, "leader": leader, "liaison": liaison, "other_liaison": other_liaison},
             values={
@@ -106,5 +133,8 @@ class World:
                 "urge_id": urge.pk,
                 "notification_id": notification.pk if notification else 987654321,
                 "month": last_month().strftime("%Y-%m"),
+                "instruction_id": instruction.pk,
+                "order_id": order.pk,
+                "circular_id": circular.pk,
             },
         )

@@ -35,20 +35,26 @@ from progress.forecast import refresh_forecast_at_risk
 from progress.health import expected_progress
 from progress.models import (
     AssessmentScore,
+    Circular,
     Delivery,
     Evidence,
     ImplementationPlan,
     IndicatorValue,
+    Instruction,
+    InstructionUpdate,
     LedgerSnapshot,
     Milestone,
     MilestoneRequest,
     MilestoneStatus,
     Notification,
+    OrderAnswer,
+    OrderEvidence,
     PlanStatus,
     ProgressReport,
     ReminderScan,
     ReportingPeriod,
     ReviewState,
+    SupervisionOrder,
     Urge,
 )
 from progress.services.assessment import assessment_compute
@@ -360,13 +366,24 @@ def purge_demo_data() -> None:
     """Delete all progress rows, all assignments, demo enterprises and demo users.
 
     Plain SQL deletes for the big tables: the ORM would load every row and write a
-    history row for each. Call inside a transaction.
+    history row for each. Call inside a transaction. Instructions, supervision orders and
+    circulars go too (they point at milestones and users); the document number counters stay,
+    so a number given before a re-seed is never given again.
     """
     tables = [
         Delivery,
         Notification,
         ReminderScan,
         Urge,
+        OrderEvidence,
+        OrderAnswer,
+        SupervisionOrder.milestones.through,
+        SupervisionOrder.history.model,
+        SupervisionOrder,
+        InstructionUpdate,
+        Instruction.history.model,
+        Instruction,
+        Circular,
         IndicatorValue,
         Evidence,
         AssessmentScore,

@@ -1,3 +1,5 @@
+from progress.circulars.models import Circular, CircularKind, CircularStatus
+from progress.instructions.models import Assignee, Instruction, InstructionStatus, InstructionUpdate
 from progress.models.assessment import AssessmentScore, AssessmentWeights
 from progress.models.imports import LedgerImport
 from progress.models.ledger import (
@@ -12,6 +14,14 @@ from progress.models.ledger import (
 from progress.models.periods import LedgerSnapshot
 from progress.models.plans import ImplementationPlan, PlanStatus
 from progress.models.requests import MilestoneRequest, RequestKind, RequestState
+from progress.orders.models import (
+    AnswerDecision,
+    DocumentSequence,
+    OrderAnswer,
+    OrderEvidence,
+    OrderStatus,
+    SupervisionOrder,
+)
 from progress.reminders.models import (
     ChannelConfig,
     Delivery,
@@ -23,6 +33,19 @@ from progress.reminders.models import (
 )
 
 __all__ = [
+    "AnswerDecision",
+    "Assignee",
+    "Circular",
+    "CircularKind",
+    "CircularStatus",
+    "DocumentSequence",
+    "Instruction",
+    "InstructionStatus",
+    "InstructionUpdate",
+    "OrderAnswer",
+    "OrderEvidence",
+    "OrderStatus",
+    "SupervisionOrder",
     "AssessmentScore",
     "AssessmentWeights",
     "ChannelConfig",

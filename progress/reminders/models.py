@@ -86,6 +86,8 @@ class NotificationKind(models.TextChoices):
     PLAN_SUBMITTED = "plan_submitted", _("实施方案待审批")
     PLAN_DECIDED = "plan_decided", _("实施方案已审批")
     MILESTONE_REOPENED = "reopened", _("时间节点重新打开")
+    INSTRUCTION = "instruction", _("领导批示")
+    SUPERVISION_ORDER = "order", _("督办单")
 
 
 class Notification(models.Model):

@@ -302,7 +302,16 @@ def plan_reminders(*, today: datetime.date, rule: ReminderRule) -> list[PlannedN
             *_plan_overdue(rule, landing, today, liaisons, sasac_ids),
             *_plan_unsigned_urges(rule, landing, today, liaisons, sasac_ids),
             *_plan_reports(rule, landing, liaisons),
+            *_plan_followups(rule, landing, today, liaisons, sasac_ids),
         ]
+
+
+def _plan_followups(rule, landing, today, liaisons, sasac_ids) -> list[PlannedNotice]:
+    # Supervision orders and instructions keep their rules in their own module, which imports
+    # this one: imported here, when the scan runs.
+    from progress.orders.reminders import plan_followup_reminders
+
+    return plan_followup_reminders(rule=rule, landing=landing, today=today, liaisons=liaisons, sasac_ids=sasac_ids)
 
 
 def plan_digest(*, today: datetime.date) -> list[PlannedNotice]:

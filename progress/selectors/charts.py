@@ -33,6 +33,7 @@ from progress.health import (
     health_condition,
 )
 from progress.models import AssessmentScore, IndicatorValue, MilestoneStatus
+from progress.selectors.commitments import FACT_FIELDS, LaterDecisions, was_overdue
 
 TREND_WEEKS = 26
 DUE_SOON_DAYS = 90
@@ -136,12 +137,17 @@ def overdue_trend(
 ) -> list[tuple[datetime.date, int]]:
     """Milestones overdue on each of the last ``weeks`` weekly days D (ending ``on``), from the dates.
 
-    Overdue on D: not withdrawn, it existed on D, its due date was before D, and it was not
-    closed by the end of D. So a milestone is overdue from max(due date + 1, creation day)
-    until (not including) its closure day: began <= D < closure day. One scan of the
+    Overdue on D: tracked on D, it existed on D, its due date as committed on D was before D, and
+    it was not closed by the end of D (an extension or withdrawal SASAC granted later does not
+    rewrite the past: ``progress.selectors.commitments``). So a milestone is overdue from
+    max(due date + 1, creation day) until (not including) its closure day. One scan of the
     milestones counts every point (one filtered COUNT per day).
     """
-    days = [on - datetime.timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
+    return overdue_trend_on(milestones, days=[on - datetime.timedelta(weeks=w) for w in range(weeks - 1, -1, -1)])
+
+
+def overdue_trend_on(milestones: QuerySet, *, days: list[datetime.date]) -> list[tuple[datetime.date, int]]:
+    """Milestones overdue on each of ``days`` (oldest first), as ``overdue_trend`` counts them."""
 
     def overdue_on(day: datetime.date) -> Q:
         # began <= D < closure day, on the raw columns (no time zone conversion per row and day):
@@ -151,15 +157,26 @@ def overdue_trend(
             Q(closed_at__isnull=True) | Q(closed_at__gte=end_of_day)
         )
 
+    # Milestones whose due date or withdrawal SASAC decided after the first point are placed by
+    # the commitment of each day (progress.selectors.commitments), the rest by their columns.
+    later = LaterDecisions.since(start_of_day(days[0] + datetime.timedelta(days=1)), milestones)
     counts = (
         milestones.exclude(status=MilestoneStatus.WITHDRAWN)
+        .exclude(pk__in=later.ids())
         .order_by()
         # Only work that was overdue on some point of the chart.
         .filter(due_date__lt=days[-1])
         .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start_of_day(days[0] + datetime.timedelta(days=1))))
         .aggregate(**{f"d{index}": Count("pk", filter=overdue_on(day)) for index, day in enumerate(days)})
     )
-    return [(day, counts[f"d{index}"]) for index, day in enumerate(days)]
+    points = [counts[f"d{index}"] for index in range(len(days))]
+    if later.ids():
+        for row in milestones.filter(pk__in=later.ids()).values(*FACT_FIELDS):
+            for index, day in enumerate(days):
+                end_of_day = start_of_day(day + datetime.timedelta(days=1))
+                if was_overdue(row, later.as_of(row, end_of_day=end_of_day), day=day, end_of_day=end_of_day):
+                    points[index] += 1
+    return list(zip(days, points, strict=True))
 
 
 def due_soon_by_week(milestones: QuerySet, *, on: datetime.date, days: int = DUE_SOON_DAYS) -> list[dict]:

@@ -20,9 +20,10 @@ from plotly.utils import PlotlyJSONEncoder
 
 from directives.models import Category
 from progress.health import CLOSED, GREEN, HEALTH_COLOURS, HEALTH_LABELS, RED, YELLOW, today
-from progress.scoping import require_sees_everything, visible_milestones
+from progress.scoping import can_write_instruction, require_sees_everything, visible_milestones
 from progress.selectors import charts as data
 from progress.selectors.assessment import ranking
+from progress.selectors.period_comparison import period_comparison, previous_month, sparkline
 from progress.services.assessment import current_weights
 
 FONT = dict(family='"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif', size=12)
@@ -264,6 +265,9 @@ def charts(request):
     context = {
         "on": on,
         "quarter": quarter,
+        "compare": request.GET.get("compare", ""),
+        # A leader may instruct (批示) on what a bar shows: a click offers it beside the board.
+        "can_instruct": can_write_instruction(request.user),
         # An empty chart is a sentence, not a figure: empty axes read as "zero".
         "charts": [
             {
@@ -277,3 +281,45 @@ def charts(request):
         ],
     }
     return render(request, "progress/charts_summary.html", context)
+
+
+COMPARE_DEFAULT_MONTHS_BACK = 3
+
+
+def _compare_month(value: str, *, this_month: datetime.date) -> datetime.date:
+    """The chosen earlier month (``YYYY-MM``), before last month; three months back when missing or unusable."""
+    default = this_month
+    for _i in range(COMPARE_DEFAULT_MONTHS_BACK):
+        default = previous_month(default)
+    try:
+        chosen = datetime.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        return default
+    return chosen if chosen < previous_month(this_month) else default
+
+
+@login_required
+@require_GET
+def charts_periods(request):
+    """The period-over-period part of /charts/, loaded after the page: this month, last month and a
+    chosen earlier one, city-wide and per enterprise with a year's trend line each."""
+    require_sees_everything(request.user)
+    on = today()
+    compare = _compare_month(request.GET.get("compare", ""), this_month=on.replace(day=1))
+    months, trends, totals, trend_days = period_comparison(visible_milestones(request.user), on=on, compare=compare)
+    city_trend = [sum(t.overdue_trend[i] for t in trends) for i in range(len(trend_days))]
+    return render(
+        request,
+        "progress/_period_comparison.html",
+        {
+            "on": on,
+            "months": months,
+            "compare": compare,
+            "totals": list(zip(months, totals, strict=True)),
+            "rows": [{"trend": t, "points": sparkline(t.overdue_trend)} for t in trends],
+            "city_points": sparkline(city_trend, width=480, height=60),
+            "city_trend": city_trend,
+            "trend_from": trend_days[0],
+            "trend_to": trend_days[-1],
+        },
+    )

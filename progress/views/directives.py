@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from directives.models import Directive
 from directives.selectors import child_directives, directive_indicators, directive_with_ancestors, subtree_condition
 from progress.health import today
-from progress.scoping import require_role, visible_milestones
+from progress.scoping import can_write_instruction, require_role, visible_milestones
 from progress.selectors.directives import directive_rollup, rollup_total
 from progress.views.board import milestone_table_context
 
@@ -36,6 +36,7 @@ def directive_detail(request, directive_id: int):
         "indicators": directive_indicators(directive),
         "rollup": rollup,
         "rollup_total": rollup_total(rollup),
+        "can_instruct": can_write_instruction(request.user),
         **milestone_table_context(request, base=milestones),
     }
     return render(request, "directives/directive_detail.html", context)

@@ -28,8 +28,9 @@ from progress.forms.ledger import (
     ReportForm,
     VersionForm,
 )
-from progress.health import HEALTH_LABELS, health_of
+from progress.health import HEALTH_LABELS, health_of, today
 from progress.models import Evidence, Milestone, ProgressReport, RequestKind, RequestState, ReviewState
+from progress.orders import selectors as order_selectors
 from progress.reminders.selectors import urge_panel_context
 from progress.selectors import ledger as selectors
 from progress.selectors.requests import pending_request, request_card, requests_of_milestone
@@ -99,6 +100,12 @@ def milestone_detail(request, milestone_id: int):
             "actions": milestone_actions(request, milestone, pending),
             "history": selectors.milestone_history(milestone),
             "urges": urge_panel_context(request.user, milestone),
+            "orders": order_selectors.decorate(
+                order_selectors.orders_on_milestone(scoping.visible_orders(request.user), milestone), on=today()
+            ),
+            "can_instruct": scoping.can_write_instruction(request.user),
+            "can_issue_order": scoping.is_sasac(request.user),
+            "instruct_query": f"milestone={milestone.pk}",
             "forecast": forecast_of(milestone),
         },
     )

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from directives.models import Directive
 from progress import scoping
 from progress.forms.ledger import CommentForm
+from progress.orders.selectors import answers_to_review
 from progress.selectors import ledger as selectors
 from progress.selectors.queue import TABS, plans_awaiting
 from progress.selectors.requests import describe_changes, pending_requests
@@ -76,6 +77,7 @@ def review_list(request):
             .order_by("position"),
             "enterprise": enterprise,
             "directive": directive,
+            "order_answers": answers_to_review(scoping.visible_orders(request.user)),
         },
     )
 

@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 
 from progress import scoping, workflow
 from progress.forms.ledger import CommentForm, PlanForm, VersionForm
-from progress.health import HEALTH_CHOICES
+from progress.health import HEALTH_CHOICES, today
 from progress.models import PlanStatus
+from progress.orders import selectors as order_selectors
 from progress.selectors import ledger as selectors
 from progress.services import ledger as services
 from progress.views.board import milestone_table_context
@@ -70,6 +71,13 @@ def workspace(request, code: str):
             "plan_actions": scoping.plan_actions(request.user, enterprise, plan),
             "health": health,
             "health_choices": HEALTH_CHOICES,
+            "orders": order_selectors.decorate(
+                order_selectors.open_orders(scoping.visible_orders(request.user).filter(enterprise=enterprise)),
+                on=today(),
+            ),
+            "can_instruct": scoping.can_write_instruction(request.user),
+            "can_issue_order": scoping.is_sasac(request.user),
+            "instruct_query": f"enterprise={enterprise.code}",
         },
     )
 

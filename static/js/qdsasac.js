@@ -1,6 +1,8 @@
 // Forms that change something hard to undo carry data-confirm: ask before they are sent.
+// A submit button may carry its own question (one form, two decisions).
 document.addEventListener("submit", function (event) {
-  var message = event.target.getAttribute("data-confirm");
+  var asker = event.submitter && event.submitter.hasAttribute("data-confirm") ? event.submitter : event.target;
+  var message = asker.getAttribute("data-confirm");
   if (message && !window.confirm(message)) {
     event.preventDefault();
   }
@@ -24,7 +26,7 @@ document.addEventListener("change", function (event) {
   }
 });
 
-// A button marked data-print prints the page (the charts' A4 briefing).
+// A button marked data-print prints the page (the A4 layouts: the charts' briefing, a supervision order).
 document.addEventListener("click", function (event) {
   if (event.target.closest("[data-print]")) {
     window.print();

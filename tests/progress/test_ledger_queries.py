@@ -35,10 +35,10 @@ def count_queries(django_assert_max_num_queries, client, url, limit):
 def test_workspace_query_count_does_not_grow_with_rows(client, liaison, enterprise, django_assert_max_num_queries):
     client.force_login(liaison)
     add_rows(enterprise, liaison, 2)
-    # 12, and the page of milestones (count, ids) and 本月待报送
-    few = count_queries(django_assert_max_num_queries, client, f"/enterprises/{enterprise.code}/", 15)
+    # 12, and the page of milestones (count, ids), 本月待报送 and the open supervision orders
+    few = count_queries(django_assert_max_num_queries, client, f"/enterprises/{enterprise.code}/", 16)
     add_rows(enterprise, liaison, 6)
-    many = count_queries(django_assert_max_num_queries, client, f"/enterprises/{enterprise.code}/", 15)
+    many = count_queries(django_assert_max_num_queries, client, f"/enterprises/{enterprise.code}/", 16)
     assert many == few
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("progress", "0019_reminders_outbox_channels_scans")]
+BEFORE = [("progress", "0020_reminders_outbox_channels_scans")]
 OLD_SWEEP = "发送待发送的提醒(免打扰结束后、失败重试、接管中断的发送)"
 
 

@@ -25,6 +25,8 @@ SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_TEMPLATES = {
     NotificationKind.REPORT_DUE: "report_due",
     NotificationKind.DIGEST: "digest",
+    NotificationKind.INSTRUCTION: "followup",
+    NotificationKind.SUPERVISION_ORDER: "followup",
 }
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('progress', '0018_snapshot_rows_as_facts'),
+        ('progress', '0019_instructions_orders_circulars'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='notification',
             name='kind',
-            field=models.CharField(choices=[('due_soon', '即将到期'), ('due_today', '今日到期'), ('overdue', '已逾期'), ('escalation', '逾期上报'), ('report_due', '月度报送提醒'), ('urge', '催办'), ('urge_unsigned', '催办未签收'), ('urge_signed', '催办已签收'), ('digest', '每周摘要'), ('report_returned', '报送被退回'), ('report_accepted', '报送已通过'), ('request_filed', '新申请待审批'), ('request_decided', '申请已审批'), ('closure_requested', '申请销号待核实'), ('closure_decided', '销号核实结果'), ('plan_submitted', '实施方案待审批'), ('plan_decided', '实施方案已审批'), ('reopened', '时间节点重新打开')], max_length=20, verbose_name='类型'),
+            field=models.CharField(choices=[('due_soon', '即将到期'), ('due_today', '今日到期'), ('overdue', '已逾期'), ('escalation', '逾期上报'), ('report_due', '月度报送提醒'), ('urge', '催办'), ('urge_unsigned', '催办未签收'), ('urge_signed', '催办已签收'), ('digest', '每周摘要'), ('report_returned', '报送被退回'), ('report_accepted', '报送已通过'), ('request_filed', '新申请待审批'), ('request_decided', '申请已审批'), ('closure_requested', '申请销号待核实'), ('closure_decided', '销号核实结果'), ('plan_submitted', '实施方案待审批'), ('plan_decided', '实施方案已审批'), ('reopened', '时间节点重新打开'), ('instruction', '领导批示'), ('order', '督办单')], max_length=20, verbose_name='类型'),
         ),
         migrations.AddConstraint(
             model_name='delivery',

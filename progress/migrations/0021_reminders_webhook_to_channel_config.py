@@ -30,7 +30,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("progress", "0019_reminders_outbox_channels_scans"),
+        ("progress", "0020_reminders_outbox_channels_scans"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

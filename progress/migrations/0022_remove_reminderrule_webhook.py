@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('progress', '0020_reminders_webhook_to_channel_config'),
+        ('progress', '0021_reminders_webhook_to_channel_config'),
     ]
 
     operations = [
