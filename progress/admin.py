@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from progress.models import (
     AssessmentScore,
     AssessmentWeights,
+    ChannelConfig,
     Delivery,
     Evidence,
     ImplementationPlan,
@@ -25,6 +26,7 @@ from progress.models import (
     Notification,
     ProgressReport,
     ReminderRule,
+    ReminderScan,
     ReportingPeriod,
     Urge,
 )
@@ -232,7 +234,7 @@ class ReminderRuleAdmin(admin.ModelAdmin):
 class DeliveryInline(admin.TabularInline):
     model = Delivery
     extra = 0
-    readonly_fields = ["channel", "status", "attempts", "sent_at", "last_error"]
+    readonly_fields = ["channel", "status", "attempts", "sent_at", "error_code", "last_error"]
 
 
 @admin.register(Notification)
@@ -248,16 +250,47 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["notification", "channel", "status", "attempts", "sent_at"]
-    list_filter = ["channel", "status"]
-    search_fields = ["notification__subject", "last_error"]
+    list_display = ["notification", "channel", "status", "attempts", "sent_at", "error_code"]
+    list_filter = ["channel", "status", "error_kind"]
+    search_fields = ["notification__subject", "error_code", "last_error"]
     list_select_related = ["notification"]
     raw_id_fields = ["notification"]
 
 
+@admin.register(ChannelConfig)
+class ChannelConfigAdmin(admin.ModelAdmin):
+    """Read-only here: SASAC sets channels up on the reminder rules page, which checks the address
+    against the outbound policy. The secret is never shown."""
+
+    list_display = ["channel", "enabled", "updated_at", "updated_by"]
+    fields = ["channel", "enabled", "url", "kinds", "updated_at", "updated_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderScan)
+class ReminderScanAdmin(admin.ModelAdmin):
+    """Completed scans: a day missing here is one whose scan the sweep will run again."""
+
+    list_display = ["day", "kind", "completed_at", "notices", "deliveries"]
+    list_filter = ["kind"]
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Urge)
 class UrgeAdmin(admin.ModelAdmin):
-    list_display = ["milestone", "sent_by", "sent_at", "acknowledged_at", "acknowledged_by"]
+    list_display = ["milestone", "sent_by", "sent_at", "acknowledged_at", "acknowledged_by", "reply"]
     list_filter = [("acknowledged_at", admin.EmptyFieldListFilter), "sent_at"]
     search_fields = ["milestone__title", "message", "sent_by__username"]
     list_select_related = ["milestone", "sent_by", "acknowledged_by"]

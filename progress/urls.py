@@ -78,6 +78,8 @@ urlpatterns = [
     path("notifications/read-all/", reminder_views.notification_read_all, name="notification_read_all"),
     path("notifications/<int:notification_id>/read/", reminder_views.notification_read, name="notification_read"),
     path("reminders/rules/", reminder_views.reminder_rules, name="reminder_rules"),
+    path("reminders/channels/<slug:channel>/", reminder_views.reminder_channel, name="reminder_channel"),
+    path("reminders/failed/resend/", reminder_views.reminder_resend, name="reminder_resend"),
     path("milestones/<int:milestone_id>/urge/", reminder_views.milestone_urge, name="milestone_urge"),
     path(
         "milestones/<int:milestone_id>/urges/<int:urge_id>/acknowledge/",

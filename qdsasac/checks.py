@@ -41,18 +41,48 @@ def check_email_host(app_configs=None, **kwargs):
 
 
 @register(Tags.compatibility)
-def check_email_timeout(app_configs=None, **kwargs):
-    """A send that outlives the delivery lease lets another sender take the claim and send again."""
-    if settings.EMAIL_TIMEOUT >= settings.REMINDER_DELIVERY_LEASE_SECONDS:
-        return [
+def check_reminder_timing(app_configs=None, **kwargs):
+    """A send must end well inside its claim's lease, or another sender takes the claim over and
+    the message goes out twice. Workers run this at start (qdsasac/celery.py) and refuse to start."""
+    lease = settings.REMINDER_DELIVERY_LEASE_SECONDS
+    deadline = settings.REMINDER_SEND_DEADLINE_SECONDS
+    errors = []
+    if deadline <= 0 or 2 * deadline > lease:
+        errors.append(
             Error(
-                f"EMAIL_TIMEOUT ({settings.EMAIL_TIMEOUT} s) is not below REMINDER_DELIVERY_LEASE_SECONDS "
-                f"({settings.REMINDER_DELIVERY_LEASE_SECONDS} s).",
-                hint="Lower EMAIL_TIMEOUT or raise REMINDER_DELIVERY_LEASE_SECONDS, or a hung send goes out twice.",
+                f"REMINDER_SEND_DEADLINE_SECONDS ({deadline} s) must be positive and at most half of "
+                f"REMINDER_DELIVERY_LEASE_SECONDS ({lease} s).",
+                hint="Lower the send deadline or raise the lease, or a slow send outlives its claim and goes twice.",
                 id="qdsasac.E002",
             )
-        ]
-    return []
+        )
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
+    if settings.REDIS_URL and (visibility is None or visibility < 2 * lease):
+        errors.append(
+            Error(
+                f"The broker's visibility timeout ({visibility}) must be at least twice the lease ({lease} s).",
+                hint="A live worker's message would be handed to a second worker while it runs.",
+                id="qdsasac.E007",
+            )
+        )
+    return errors
+
+
+@register(Tags.compatibility)
+def check_reminder_queues(app_configs=None, **kwargs):
+    """Every outside channel's send tasks go to a queue that workers consume."""
+    from progress.reminders import channels
+
+    declared = {queue.name for queue in settings.CELERY_TASK_QUEUES}
+    return [
+        Error(
+            f"The {channel.name} channel sends on queue {channel.queue!r}, which CELERY_TASK_QUEUES does not declare.",
+            hint="Add the queue to CELERY_TASK_QUEUES (and a worker for it in docker-compose.yml).",
+            id="qdsasac.E006",
+        )
+        for channel in channels.outside()
+        if channel.queue not in declared
+    ]
 
 
 @register(Tags.security)

@@ -13,6 +13,7 @@ import dj_database_url
 import plotly
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("QDSASAC_VAR_DIR", BASE_DIR / "var"))
@@ -219,24 +220,43 @@ else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qdsasac@localhost")
-# A hung mail server must give up well before the delivery lease ends, or the next sender
-# takes the claim over and the message goes out twice (check qdsasac.E002).
+# Per network operation; a reminder's whole send is bounded by REMINDER_SEND_DEADLINE_SECONDS.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # Celery: Redis when REDIS_URL is set, else kombu's file-system transport (no server).
+#
+# Reminder timing, all derived from the delivery lease (progress/reminders/delivery.py):
+# a send has a hard deadline of at most half the lease, enforced inside the task; the sweep
+# runs every half lease and takes over a claim older than the lease (so within 2 x lease of a
+# worker's death); the broker hands an unacknowledged message to another worker after 2 x lease,
+# longer than any live task holds one. The scans and the sweep also get Celery's time limit (the
+# lease); the send tasks do not: after a broker reconnect Celery fires a finished task's stale
+# limit and kills the pool process, which may be running another send by then (see tasks.py).
+REMINDER_DELIVERY_LEASE_SECONDS = env_int("REMINDER_DELIVERY_LEASE_SECONDS", 120)
+REMINDER_SEND_DEADLINE_SECONDS = env_int("REMINDER_SEND_DEADLINE_SECONDS", 30)
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
+# Outbound webhooks (generic, WeCom, DingTalk): https to public addresses only, unless the
+# intranet gateway is named here (host names, IP addresses or networks, comma-separated).
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # kombu's Redis transport, minus a crash on reconnect (qdsasac/broker.py).
+    CELERY_BROKER_TRANSPORT = "qdsasac.broker:Transport"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * REMINDER_DELIVERY_LEASE_SECONDS}
 else:
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Exchange bindings too, or kombu writes them to ./control wherever the worker started.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
         # The default 1 s poll delivers a morning's reminders one per second; 0.2 s keeps up.
         "polling_interval": 0.2,
@@ -246,10 +266,27 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# One queue per outside channel, so a hung mail server cannot starve the webhooks; "celery"
+# carries the scans and the sweep. A worker started without -Q consumes them all.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name)
+    for name in ("celery", "reminders.email", "reminders.webhook", "reminders.wecom", "reminders.dingtalk")
+]
+# A worker keeps trying to reach the broker, at start and after losing it, instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker connection drops finishes; its message comes back and the
+# sender's claim turns the repeat away.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-# A reminder sender's claim older than this belongs to a dead worker and is taken over.
-REMINDER_DELIVERY_LEASE_SECONDS = env_int("REMINDER_DELIVERY_LEASE_SECONDS", 300)
+# The sweep follows the lease (the daily scan and the digest are rows editable in the admin).
+CELERY_BEAT_SCHEDULE = {
+    "提醒投递巡检(续发、重试、接管中断的发送、补做未完成的扫描)": {
+        "task": "progress.tasks.send_pending_deliveries",
+        "schedule": datetime.timedelta(seconds=max(REMINDER_DELIVERY_LEASE_SECONDS // 2, 1)),
+    },
+}
 
 LOGGING = {
     "version": 1,

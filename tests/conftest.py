@@ -22,9 +22,9 @@ def pytest_sessionstart(session):
 
 @pytest.fixture
 def redis_url():
-    """The real Redis broker; tests that need it are skipped only where none is configured."""
+    """The real Redis the suite runs against; tests that need it are skipped only where none is configured."""
     if not settings.REDIS_URL:
-        pytest.skip("REDIS_URL is not set: exactly-once tests need a real Redis broker")
+        pytest.skip("REDIS_URL is not set: this test needs a real Redis")
     return settings.REDIS_URL
 
 

@@ -18,7 +18,7 @@ from progress.circulars.figures import Period, circular_data
 from progress.instructions import services as instructions
 from progress.models import Circular
 from progress.orders import services as orders
-from progress.reminders import services as reminders
+from progress.reminders import urges
 from progress.services import ledger as services
 from tests import factories
 from tests.progress.ledger_helpers import PDF_BYTES, last_month
@@ -96,7 +96,7 @@ class World:
             work_done="上月进展",
             evidence_files=[SimpleUploadedFile("进展.pdf", PDF_BYTES)],
         )
-        urge = reminders.urge_milestone(milestone=milestone, by=sasac, message="请尽快报送")
+        urge = urges.urge_milestone(milestone=milestone, by=sasac, message="请尽快报送")
         notification = liaison.notifications.first()
         instruction = instructions.instruction_create(author=leader, text="请加快进度", milestone=milestone)
         order = orders.order_issue(

@@ -39,18 +39,42 @@ def test_production_with_a_mail_server_passes():
     assert checks.check_email_host() == []
 
 
-@override_settings(EMAIL_TIMEOUT=300, REMINDER_DELIVERY_LEASE_SECONDS=300)
-def test_mail_timeout_not_below_the_delivery_lease_is_refused():
-    assert ids(checks.check_email_timeout()) == ["qdsasac.E002"]
+@override_settings(REMINDER_SEND_DEADLINE_SECONDS=61, REMINDER_DELIVERY_LEASE_SECONDS=120)
+def test_a_send_deadline_over_half_the_lease_is_refused():
+    assert ids(checks.check_reminder_timing()) == ["qdsasac.E002"]
 
 
-@override_settings(EMAIL_TIMEOUT=30, REMINDER_DELIVERY_LEASE_SECONDS=300)
-def test_mail_timeout_below_the_delivery_lease_passes():
-    assert checks.check_email_timeout() == []
+@override_settings(REMINDER_SEND_DEADLINE_SECONDS=30, REMINDER_DELIVERY_LEASE_SECONDS=120)
+def test_the_default_timing_passes():
+    assert checks.check_reminder_timing() == []
+
+
+@override_settings(
+    REDIS_URL="redis://redis:6379/0",
+    CELERY_BROKER_TRANSPORT_OPTIONS={"visibility_timeout": 100},
+    REMINDER_DELIVERY_LEASE_SECONDS=120,
+    REMINDER_SEND_DEADLINE_SECONDS=30,
+)
+def test_a_visibility_timeout_shorter_than_two_leases_is_refused():
+    assert ids(checks.check_reminder_timing()) == ["qdsasac.E007"]
+
+
+def test_every_channel_queue_is_declared():
+    assert checks.check_reminder_queues() == []
+
+
+@override_settings(CELERY_TASK_QUEUES=[])
+def test_a_channel_whose_queue_no_worker_consumes_is_refused():
+    assert set(ids(checks.check_reminder_queues())) == {"qdsasac.E006"}
 
 
 def test_checks_run_at_start():
     from django.core.checks import registry
 
     registered = registry.registry.get_checks()
-    assert {checks.check_site_url, checks.check_email_host, checks.check_email_timeout} <= set(registered)
+    assert {
+        checks.check_site_url,
+        checks.check_email_host,
+        checks.check_reminder_timing,
+        checks.check_reminder_queues,
+    } <= set(registered)

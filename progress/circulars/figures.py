@@ -35,7 +35,7 @@ from progress.models import (
     ReviewState,
     SupervisionOrder,
 )
-from progress.reminders.channels import recipient_name
+from progress.reminders.channels.email import recipient_name
 from progress.selectors.charts import overdue_trend_on, start_of_day
 from progress.selectors.commitments import FACT_FIELDS, LaterDecisions
 

@@ -51,6 +51,7 @@ from progress.models import (
     OrderEvidence,
     PlanStatus,
     ProgressReport,
+    ReminderScan,
     ReportingPeriod,
     ReviewState,
     SupervisionOrder,
@@ -372,6 +373,7 @@ def purge_demo_data() -> None:
     tables = [
         Delivery,
         Notification,
+        ReminderScan,
         Urge,
         OrderEvidence,
         OrderAnswer,

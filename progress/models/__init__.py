@@ -22,7 +22,15 @@ from progress.orders.models import (
     OrderStatus,
     SupervisionOrder,
 )
-from progress.reminders.models import Delivery, Notification, NotificationKind, ReminderRule, Urge
+from progress.reminders.models import (
+    ChannelConfig,
+    Delivery,
+    Notification,
+    NotificationKind,
+    ReminderRule,
+    ReminderScan,
+    Urge,
+)
 
 __all__ = [
     "AnswerDecision",
@@ -40,6 +48,7 @@ __all__ = [
     "SupervisionOrder",
     "AssessmentScore",
     "AssessmentWeights",
+    "ChannelConfig",
     "Delivery",
     "Evidence",
     "ImplementationPlan",
@@ -54,6 +63,7 @@ __all__ = [
     "PlanStatus",
     "ProgressReport",
     "ReminderRule",
+    "ReminderScan",
     "ReportingPeriod",
     "RequestKind",
     "RequestState",

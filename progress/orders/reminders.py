@@ -15,7 +15,7 @@ from progress.instructions.services import instruction_url
 from progress.models import Assignee, Instruction, InstructionStatus, NotificationKind, SupervisionOrder
 from progress.models import OrderStatus as Status
 from progress.orders.services import order_url
-from progress.reminders.services import PlannedNotice
+from progress.reminders.schedule import PlannedNotice
 from progress.reminders.workdays import first_working_day_after
 
 WAITING_FOR_ANSWER = (Status.ISSUED, Status.SIGNED, Status.RETURNED)

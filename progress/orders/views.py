@@ -18,7 +18,7 @@ from progress.instructions.services import FollowupError
 from progress.models import MilestoneStatus, OrderStatus, SupervisionOrder
 from progress.orders import selectors, services
 from progress.orders.forms import AnswerForm, DecisionForm, OrderForm
-from progress.reminders.channels import recipient_name
+from progress.reminders.channels.email import recipient_name
 
 PAGE_SIZE = 50
 DEFAULT_ANSWER_DAYS = 10

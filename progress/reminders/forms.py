@@ -1,7 +1,11 @@
+from urllib.parse import urlsplit
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from progress.models import ReminderRule
+from progress.models import ChannelConfig, Delivery, NotificationKind, ReminderRule, Urge
+from progress.reminders import channels, outbound
+from progress.reminders.channels import TransientError
 
 
 class ReminderRuleForm(forms.ModelForm):
@@ -11,19 +15,6 @@ class ReminderRuleForm(forms.ModelForm):
         label=_("提前提醒天数"),
         help_text=_("到期日前多少个日历日提醒,用逗号分隔,例如 7,3,1,0(0 表示到期当天)。"),
         max_length=100,
-    )
-    webhook_url = forms.URLField(
-        label=_("Webhook 地址"),
-        required=False,
-        assume_scheme="https",
-        help_text=_("企业微信、钉钉或短信网关的适配地址;系统以 JSON POST,并用密钥做 HMAC-SHA256 签名。"),
-    )
-    webhook_secret = forms.CharField(
-        label=_("Webhook 签名密钥"),
-        required=False,
-        max_length=200,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("留空则保持原密钥不变。"),
     )
 
     class Meta:
@@ -36,7 +27,6 @@ class ReminderRuleForm(forms.ModelForm):
             "report_notice_days",
             "quiet_hours_start",
             "quiet_hours_end",
-            "webhook_url",
         ]
         widgets = {
             "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -53,11 +43,9 @@ class ReminderRuleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.order_fields(["offsets_text", *self.Meta.fields[:2], *self.Meta.fields[2:], "webhook_secret"])
+        self.order_fields(["offsets_text", *self.Meta.fields])
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
-        if self.instance.webhook_secret:
-            self.fields["webhook_secret"].widget.attrs["placeholder"] = _("已设置(留空保持不变)")
         self.fields["offsets_text"].initial = ",".join(str(o) for o in self.instance.offsets_days)
         for field in ("overdue_repeat_days", "escalate_after_days"):
             self.fields[field].widget.attrs["max"] = 365
@@ -87,8 +75,6 @@ class ReminderRuleForm(forms.ModelForm):
         for field in ("overdue_repeat_days", "escalate_after_days"):
             if (cleaned.get(field) or 0) > 365:
                 self.add_error(field, _("不能超过 365 天。"))
-        if cleaned.get("webhook_url") and not (cleaned.get("webhook_secret") or self.instance.webhook_secret):
-            self.add_error("webhook_secret", _("设置 Webhook 地址时须同时设置签名密钥。"))
         return cleaned
 
     def rule_values(self) -> dict:
@@ -96,9 +82,6 @@ class ReminderRuleForm(forms.ModelForm):
         data = self.cleaned_data
         values = {name: data[name] for name in self.Meta.fields}
         values["offsets_days"] = data["offsets_text"]
-        values["webhook_secret"] = data["webhook_secret"] or (
-            self.instance.webhook_secret if data["webhook_url"] else ""
-        )
         return values
 
 
@@ -109,3 +92,97 @@ class UrgeForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("可选:说明催办事项")}),
     )
+
+
+class UrgeAcknowledgeForm(forms.Form):
+    reply = forms.CharField(
+        label=_("签收回复"),
+        required=False,
+        max_length=Urge.REPLY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("可选:简要回复国资委,例如预计完成时间")}),
+        error_messages={"max_length": _("签收回复不能超过 %(limit_value)d 字(现在 %(show_value)d 字)。")},
+    )
+
+
+class ChannelConfigForm(forms.Form):
+    """SASAC's settings for one configurable channel. A URL is checked against the outbound policy
+    (https, public address, resolved now) before it is saved; the secret is never shown again."""
+
+    enabled = forms.BooleanField(label=_("启用"), required=False)
+    url = forms.URLField(label=_("地址"), required=False, max_length=500, assume_scheme="https")
+    secret = forms.CharField(
+        label=_("密钥"), required=False, max_length=200, widget=forms.PasswordInput(render_value=False)
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("推送的提醒类型"),
+        required=False,
+        choices=NotificationKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("都不勾选即推送全部类型。"),
+    )
+
+    def __init__(self, *args, channel: channels.Channel, config: ChannelConfig | None, **kwargs):
+        self.channel = channel
+        self.config = config
+        initial = {"enabled": False, "url": "", "kinds": []}
+        if config is not None:
+            initial = {"enabled": config.enabled, "url": config.url, "kinds": config.kinds}
+        super().__init__(*args, initial=initial, prefix=channel.name, **kwargs)
+        self.fields["url"].help_text = channel.url_help
+        self.fields["url"].widget.attrs.update({"class": "form-control", "autocomplete": "off"})
+        self.fields["enabled"].widget.attrs["class"] = "form-check-input"
+        if channel.secret_help:
+            self.fields["secret"].help_text = channel.secret_help
+            self.fields["secret"].widget.attrs.update({"class": "form-control", "autocomplete": "new-password"})
+            if config is not None and config.secret:
+                self.fields["secret"].widget.attrs["placeholder"] = _("已设置(留空保持不变)")
+        else:
+            del self.fields["secret"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if not url:
+            return url
+        try:
+            outbound.check(url)
+        except outbound.OutboundRefused as refused:
+            raise forms.ValidationError(refused.message) from None
+        except TransientError:
+            host = urlsplit(url).hostname or url
+            raise forms.ValidationError(outbound.OutboundRefused("unresolved", host=host).message) from None
+        self.channel.check_url(url)
+        return url
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if cleaned.get("enabled") and not cleaned.get("url"):
+            self.add_error("url", _("启用前须填写地址。"))
+        kept_secret = self.config.secret if self.config is not None else ""
+        if self.channel.secret_required and cleaned.get("enabled") and not (cleaned.get("secret") or kept_secret):
+            self.add_error("secret", _("启用此渠道须设置密钥。"))
+        return cleaned
+
+    def config_values(self) -> dict:
+        data = self.cleaned_data
+        kept_secret = self.config.secret if self.config is not None else ""
+        return {
+            "enabled": data["enabled"],
+            "url": data["url"],
+            "secret": (data.get("secret") or kept_secret) if data["url"] else "",
+            "kinds": data["kinds"],
+        }
+
+
+class ResendForm(forms.Form):
+    """Which failed deliveries SASAC resends: all, one channel's, or one channel's with one error."""
+
+    channel = forms.ChoiceField(required=False, choices=[("", "")] + list(Delivery.Channel.choices))
+    # Set with error_code when one group (channel and error) is resent; the code itself may be empty.
+    one_error = forms.BooleanField(required=False)
+    error_code = forms.CharField(required=False, max_length=40)
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {"channel": data["channel"] or None, "error_code": data["error_code"] if data["one_error"] else None}

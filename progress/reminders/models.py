@@ -30,8 +30,6 @@ class ReminderRule(models.Model):
     )
     quiet_hours_start = models.TimeField(_("免打扰开始"), null=True, blank=True)
     quiet_hours_end = models.TimeField(_("免打扰结束"), null=True, blank=True)
-    webhook_url = models.URLField(_("Webhook 地址"), blank=True)
-    webhook_secret = models.CharField(_("Webhook 签名密钥"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -76,6 +74,7 @@ class NotificationKind(models.TextChoices):
     REPORT_DUE = "report_due", _("月度报送提醒")
     URGE = "urge", _("催办")
     URGE_UNSIGNED = "urge_unsigned", _("催办未签收")
+    URGE_SIGNED = "urge_signed", _("催办已签收")
     DIGEST = "digest", _("每周摘要")
     # Workflow events (progress.services.notices): the party that acts next is told.
     REPORT_RETURNED = "report_returned", _("报送被退回")
@@ -94,9 +93,7 @@ class NotificationKind(models.TextChoices):
 class Notification(models.Model):
     """One notice to one person. ``dedupe_key`` is unique: the same reminder is never made twice."""
 
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("类型"), max_length=20, choices=NotificationKind.choices)
     milestone = models.ForeignKey(
         Milestone, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
@@ -129,24 +126,47 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("发送失败")
 
 
+class ErrorKind(models.TextChoices):
+    """Whether trying again can help: a transient error is retried with backoff, a permanent one
+    (a refused recipient, a 4xx answer, an address the outbound policy refuses) waits for SASAC."""
+
+    TRANSIENT = "transient", _("临时错误")
+    PERMANENT = "permanent", _("永久错误")
+
+
 class Delivery(models.Model):
-    """A notification's trip over one outside channel (e-mail, webhook)."""
+    """A notification's trip over one outside channel, the outbox row its sender claims.
+
+    E-mail and the generic webhook go to each recipient of a notice; a group robot (WeCom,
+    DingTalk) gets one message per event, whoever it was for: its row carries ``event_key``,
+    unique per channel.
+    """
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("电子邮件")
         WEBHOOK = "webhook", _("Webhook")
+        WECOM = "wecom", _("企业微信群机器人")
+        DINGTALK = "dingtalk", _("钉钉群机器人")
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
-    status = models.CharField(
-        _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
+    event_key = models.CharField(max_length=200, null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
-    # A sender's claim; a claim older than the lease belongs to a dead worker and may be taken over.
+    # The sender's claim: a token only it knows, stamped with the database's clock. A claim older
+    # than the lease belongs to a dead worker and may be taken over (with a new token).
+    claim = models.UUIDField(null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
+    # When a send task was last put on the broker: the sweep queues a pending row again only
+    # after a lease has passed, so a hung channel does not pile up copies of its messages.
+    enqueued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    error_kind = models.CharField(_("错误类型"), max_length=10, choices=ErrorKind.choices, blank=True)
+    # A short, stable reason ("http:500", "smtp:550", "deadline"...) that failures are counted by;
+    # never the receiver's own answer.
+    error_code = models.CharField(_("错误代码"), max_length=40, blank=True)
     last_error = models.TextField(_("最后错误"), blank=True)
 
     class Meta:
@@ -154,6 +174,7 @@ class Delivery(models.Model):
         verbose_name_plural = _("投递")
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel"),
+            models.UniqueConstraint(fields=["channel", "event_key"], name="delivery_once_per_event"),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_status_next")]
 
@@ -161,8 +182,60 @@ class Delivery(models.Model):
         return f"{self.notification} · {self.get_channel_display()}"
 
 
+class ChannelConfig(models.Model):
+    """SASAC's settings for one configurable outside channel (the generic webhook, a group robot).
+
+    ``kinds`` lists the notice kinds the channel carries; empty means every kind.
+    """
+
+    channel = models.CharField(_("渠道"), max_length=10, choices=Delivery.Channel.choices, unique=True)
+    enabled = models.BooleanField(_("启用"), default=False)
+    url = models.URLField(_("地址"), max_length=500, blank=True)
+    secret = models.CharField(_("密钥"), max_length=200, blank=True)
+    kinds = models.JSONField(_("推送的提醒类型"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("发送渠道设置")
+        verbose_name_plural = _("发送渠道设置")
+
+    def __str__(self) -> str:
+        return self.get_channel_display()
+
+    def carries(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
+
+
+class ReminderScan(models.Model):
+    """A scan that completed: written in the same transaction as the notices it made, so a day
+    without a row is a day whose scan never finished, and the sweep runs it again."""
+
+    class Kind(models.TextChoices):
+        DAILY = "daily", _("每日提醒扫描")
+        DIGEST = "digest", _("每周摘要")
+
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    day = models.DateField(_("扫描日"))
+    completed_at = models.DateTimeField(_("完成时间"), default=timezone.now)
+    notices = models.PositiveIntegerField(_("新建通知数"), default=0)
+    deliveries = models.PositiveIntegerField(_("新建投递数"), default=0)
+
+    class Meta:
+        verbose_name = _("提醒扫描记录")
+        verbose_name_plural = _("提醒扫描记录")
+        constraints = [models.UniqueConstraint(fields=["kind", "day"], name="reminder_scan_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.day}"
+
+
 class Urge(models.Model):
-    """A 催办 sent by hand by SASAC staff; the liaison signs for it (签收)."""
+    """A 催办 sent by hand by SASAC staff; the liaison signs for it (签收), with a short reply."""
+
+    REPLY_MAX_LENGTH = 200
 
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="urges")
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -172,6 +245,7 @@ class Urge(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    reply = models.TextField(_("签收回复"), blank=True)
 
     class Meta:
         ordering = ["-sent_at"]

@@ -39,3 +39,66 @@ def milestone(assignment):
 @pytest.fixture
 def other_milestone(other_enterprise):
     return factories.MilestoneFactory(assignment__enterprise=other_enterprise, title="化工平台建设")
+
+
+# --- reminders: local receivers and what was queued ---
+
+
+@pytest.fixture
+def http_receiver():
+    from tests.receivers import HTTPReceiver
+
+    receiver = HTTPReceiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def smtp_receiver(settings):
+    """A local SMTP server, with the settings pointing Django's SMTP backend at it."""
+    from tests.receivers import SMTPReceiver
+
+    receiver = SMTPReceiver()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = receiver.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def local_webhooks(settings):
+    """Let the outbound policy through to the tests' own receivers on 127.0.0.1 (plain http)."""
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The tasks put on the broker, as (task name, args, queue), instead of publishing them."""
+    from progress.reminders import delivery
+
+    sent: list[tuple[str, list, str | None]] = []
+
+    def send_task(name, args=None, queue=None, **options):
+        sent.append((name, list(args or []), queue))
+
+    monkeypatch.setattr(delivery.app, "send_task", send_task)
+    return sent
+
+
+@pytest.fixture
+def public_dns(monkeypatch):
+    """Host names under .example resolve to a public address, as if on the internet (nothing connects there)."""
+    from progress.reminders import outbound
+
+    real = outbound.resolve
+
+    def resolve(host, port, timeout):
+        if host.endswith(".example") or host in ("qyapi.weixin.qq.com", "oapi.dingtalk.com"):
+            return ["93.184.215.14"]
+        return real(host, port, timeout)
+
+    monkeypatch.setattr(outbound, "resolve", resolve)

@@ -178,7 +178,7 @@ def test_leader_instructs_on_a_directive_from_its_page(client, leader, sasac, di
 
 def test_handler_is_reminded_before_and_after_the_due_date(leader, sasac, milestone):
     from progress.models import ReminderRule
-    from progress.reminders.services import plan_reminders
+    from progress.reminders.schedule import plan_reminders
     from progress.reminders.workdays import is_working_day
 
     day = timezone.localdate() + datetime.timedelta(days=8)

@@ -20,7 +20,7 @@ from progress.models import (
     SupervisionOrder,
 )
 from progress.orders import services
-from progress.reminders.services import plan_reminders
+from progress.reminders.schedule import plan_reminders
 
 pytestmark = pytest.mark.django_db
 
@@ -251,12 +251,12 @@ def test_scan_reminds_before_the_answer_date_and_escalates_when_overdue(sasac, l
 
 
 def test_scan_tells_the_liaison_on_the_answer_date_once(sasac, liaison, milestone):
-    from progress.reminders.services import run_scan
+    from progress.reminders.outbox import run_scan
 
     order = issue(sasac, milestone, answer_due=_working_day(timezone.localdate() + datetime.timedelta(days=10)))
     day = order.answer_due
-    first = run_scan(today=day)
-    second = run_scan(today=day)
+    first = run_scan(today=day, queue=False)
+    second = run_scan(today=day, queue=False)
     mine = [n for n in first.created if n.step == f"o{order.pk}-d0"]
     assert [n.recipient_id for n in mine] == [liaison.pk]
     assert not [n for n in second.created if n.step.startswith(f"o{order.pk}")]

@@ -25,7 +25,7 @@ from progress.models import (
     ReportingPeriod,
     Urge,
 )
-from progress.reminders import services as reminders
+from progress.reminders import urges
 from progress.services import ledger as services
 from progress.services import requests as request_services
 from tests import factories
@@ -109,7 +109,7 @@ def world(enterprise, liaison, sasac):
         work_done="上月进展",
         evidence_files=[SimpleUploadedFile("a.pdf", PDF_BYTES)],
     )
-    urge = reminders.urge_milestone(milestone=milestone, by=sasac, message="请尽快报送")
+    urge = urges.urge_milestone(milestone=milestone, by=sasac, message="请尽快报送")
     # A second milestone with an extension request waiting for SASAC.
     requested = factories.MilestoneFactory(assignment=assignment, title="申请延期的节点")
     pending = factories.MilestoneRequestFactory(

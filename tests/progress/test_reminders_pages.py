@@ -72,8 +72,6 @@ def test_sasac_edits_the_reminder_rules(client, sasac):
             "report_notice_days": 4,
             "quiet_hours_start": "22:00",
             "quiet_hours_end": "07:00",
-            "webhook_url": "https://gateway.example/hook",
-            "webhook_secret": "k3y",
         },
     )
     assert response.status_code == 302
@@ -81,7 +79,6 @@ def test_sasac_edits_the_reminder_rules(client, sasac):
     assert rule.offsets_days == [10, 5, 0]
     assert (rule.overdue_repeat_days, rule.escalate_after_days, rule.report_day) == (2, 5, 20)
     assert rule.quiet_hours_start == datetime.time(22, 0)
-    assert rule.webhook_secret == "k3y"
     assert rule.updated_by == sasac
 
 
@@ -100,8 +97,6 @@ def test_bad_rule_input_changes_nothing(client, sasac, field, value):
         "report_notice_days": 3,
         "quiet_hours_start": "22:00",
         "quiet_hours_end": "07:00",
-        "webhook_url": "",
-        "webhook_secret": "",
     } | {field: value}
     response = client.post("/reminders/rules/", data)
     assert response.status_code == 200
@@ -157,10 +152,62 @@ def test_liaison_signs_for_an_urge(client, sasac, liaison, milestone):
     urge.refresh_from_db()
     assert urge.acknowledged_by == liaison and urge.acknowledged_at is not None
     signed_at = urge.acknowledged_at
-    client.post(f"/milestones/{milestone.pk}/urges/{urge.pk}/acknowledge/")
+    response = client.post(
+        f"/milestones/{milestone.pk}/urges/{urge.pk}/acknowledge/", {"reply": "第二次回复"}, follow=True
+    )
     urge.refresh_from_db()
-    assert urge.acknowledged_at == signed_at
+    assert urge.acknowledged_at == signed_at and urge.reply == ""
+    assert "已签收过,本次回复未保存" in response.content.decode()
     assert "签收" in milestone.history.first().history_change_reason
+
+
+def test_signing_with_a_reply_marks_the_urge_read_and_sasac_sees_the_reply(client, sasac, liaison, milestone):
+    other_liaison = factories.liaison_user(milestone.assignment.enterprise, username="liaison-2")
+    client.force_login(sasac)
+    client.post(f"/milestones/{milestone.pk}/urge/", {"message": "请本周内报送"})
+    urge = Urge.objects.get()
+    assert Notification.objects.filter(urge=urge, read_at__isnull=True).count() == 2
+    client.force_login(liaison)
+    reply = "已安排专人推进,预计6月20日前完成"
+    client.post(f"/milestones/{milestone.pk}/urges/{urge.pk}/acknowledge/", {"reply": reply})
+    urge.refresh_from_db()
+    assert (urge.acknowledged_by, urge.reply) == (liaison, reply)
+    # the urge's notice is read, for the one who signed and for the enterprise's other liaison
+    assert not Notification.objects.filter(urge=urge, read_at__isnull=True).exists()
+    assert Notification.objects.filter(recipient=other_liaison, urge=urge).get().read_at is not None
+    told = Notification.objects.get(recipient=sasac, kind=NotificationKind.URGE_SIGNED)
+    assert reply in told.body and told.milestone == milestone
+    assert milestone.history.first().history_change_reason == f"签收催办:{reply}"
+    client.force_login(sasac)
+    page = client.get(f"/milestones/{milestone.pk}/").content.decode()
+    assert f'data-urge-reply="{urge.pk}"' in page and reply in page
+
+
+def test_a_reply_longer_than_allowed_is_refused_and_nothing_is_signed(client, sasac, liaison, milestone):
+    urge = Urge.objects.create(milestone=milestone, sent_by=sasac)
+    client.force_login(liaison)
+    response = client.post(
+        f"/milestones/{milestone.pk}/urges/{urge.pk}/acknowledge/", {"reply": "长" * 201}, follow=True
+    )
+    assert "签收回复不能超过 200 字" in response.content.decode()
+    urge.refresh_from_db()
+    assert urge.acknowledged_at is None
+
+
+def test_a_long_urge_and_a_long_reply_are_kept_whole_in_the_history(client, sasac, liaison, milestone):
+    """The longest urge note and reply the forms allow are stored whole, on PostgreSQL too."""
+    client.force_login(sasac)
+    message = "请尽快推进" * 100  # 500 characters
+    assert client.post(f"/milestones/{milestone.pk}/urge/", {"message": message}).status_code == 302
+    urge = Urge.objects.get()
+    assert urge.message == message
+    client.force_login(liaison)
+    reply = "回" * 200
+    assert client.post(f"/milestones/{milestone.pk}/urges/{urge.pk}/acknowledge/", {"reply": reply}).status_code == 302
+    urge.refresh_from_db()
+    assert urge.reply == reply
+    assert milestone.history.first().history_change_reason == f"签收催办:{reply}"
+    assert milestone.history.all()[1].history_change_reason == f"催办:{message}"
 
 
 @pytest.mark.parametrize("who, status", [("sasac", 403), ("leader", 403), ("other_liaison", 404)])
@@ -196,11 +243,16 @@ def render_panel(rf, user, milestone):
 def test_urge_panel_shows_button_to_sasac_and_sign_button_to_liaison(rf, sasac, liaison, milestone):
     Urge.objects.create(milestone=milestone, sent_by=sasac, message="请加快")
     Urge.objects.create(
-        milestone=milestone, sent_by=sasac, acknowledged_by=liaison, acknowledged_at=milestone.created_at
+        milestone=milestone,
+        sent_by=sasac,
+        acknowledged_by=liaison,
+        acknowledged_at=milestone.created_at,
+        reply="本周完成",
     )
     for_sasac = render_panel(rf, sasac, milestone)
     assert 'data-testid="urge-form"' in for_sasac
     assert "未签收" in for_sasac and "已签收" in for_sasac and "请加快" in for_sasac
+    assert "本周完成" in for_sasac
     assert "/acknowledge/" not in for_sasac
     for_liaison = render_panel(rf, liaison, milestone)
     assert 'data-testid="urge-form"' not in for_liaison

@@ -7,8 +7,7 @@ import pytest
 from django.core import mail
 
 from progress.models import Delivery, Notification, NotificationKind
-from progress.reminders import services as reminders
-from progress.reminders import tasks
+from progress.reminders import delivery
 from progress.services import ledger as services
 from progress.services import notices
 from progress.services import requests as request_services
@@ -17,13 +16,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    ids: list[int] = []
-    monkeypatch.setattr(tasks.send_delivery, "delay", ids.append)
-    return ids
 
 
 @pytest.fixture
@@ -92,9 +84,9 @@ def test_the_notice_goes_by_mail_too_and_only_once(
     report = services.report_file(milestone=milestone, by=liaison, progress=50, work_done="五成")
     with django_capture_on_commit_callbacks(execute=True):
         services.report_return(report=report, by=sasac, comment="补材料", expected_version=report.version)
-    [delivery_id] = queued
+    [(_task, [delivery_id], _queue)] = queued
     assert Delivery.objects.get(pk=delivery_id).notification.recipient == liaison
-    reminders.deliver(delivery_id=delivery_id)
+    delivery.deliver(delivery_id=delivery_id)
     [message] = mail.outbox
     assert message.to == [liaison.email] and "补材料" in message.body and milestone.title in message.body
     # The same event told again (a retried call) adds nothing.

@@ -2,15 +2,15 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from progress.models import Delivery, ReminderRule
-from progress.reminders import services as reminders
+from progress.models import Delivery, ReminderRule, ReminderScan
+from progress.reminders import delivery, outbox, schedule
 
 
 class Command(BaseCommand):
     help = (
-        "Run the reminder scan for a day synchronously: write the in-app notices and send the e-mail and "
-        "webhook deliveries here, with no worker running. On a Monday the weekly digest is included. "
-        "Running it twice sends nothing the second time."
+        "Run the reminder scan for a day synchronously: write the in-app notices and send the e-mail, "
+        "webhook and robot deliveries here, with no worker running. On a Monday the weekly digest is "
+        "included. Running it twice sends nothing the second time; the counts are what this run made."
     )
 
     def add_arguments(self, parser):
@@ -19,39 +19,40 @@ class Command(BaseCommand):
 
     def handle(self, *args, date=None, dry_run=False, **options):
         try:
-            today = datetime.date.fromisoformat(date) if date else reminders.local_today()
+            today = datetime.date.fromisoformat(date) if date else schedule.local_today()
         except ValueError:
             raise CommandError(f"--date must be YYYY-MM-DD, not {date!r}") from None
-        rule = ReminderRule.current()
-        planned = reminders.plan_reminders(today=today, rule=rule)
-        if today.weekday() == 0:
-            planned += reminders.plan_digest(today=today)
-        fresh = reminders.new_notices(planned)
-        verb = "would notify" if dry_run else "notify"
-        for notice in fresh:
-            self.stdout.write(f"{verb} user {notice.recipient_id}: [{notice.kind}] {notice.subject}")
+        kinds = [ReminderScan.Kind.DAILY] + ([ReminderScan.Kind.DIGEST] if today.weekday() == 0 else [])
         if dry_run:
+            planned = schedule.plan_reminders(today=today, rule=ReminderRule.current())
+            if today.weekday() == 0:
+                planned += schedule.plan_digest(today=today)
+            fresh = outbox.not_yet_made(planned)
+            for notice in fresh:
+                self.stdout.write(f"would notify user {notice.recipient_id}: [{notice.kind}] {notice.subject}")
             self.stdout.write(f"{today}: {len(fresh)} notice(s) would be made (dry run, nothing written).")
             return
-        reminders.commit_notices(planned, rule=rule, enqueue=False)
+        made = 0
+        for kind in kinds:
+            result = outbox.run_scan(today=today, kind=kind, queue=False)
+            made += len(result.created)
+            for notice in result.created:
+                self.stdout.write(f"notify user {notice.recipient_id}: [{notice.kind}] {notice.subject}")
         sent = failed = 0
-        for delivery_id in reminders.sendable_delivery_ids():
-            try:
-                outcome = reminders.deliver(delivery_id=delivery_id)
-            except reminders.RetryLater as later:
-                failed += 1
-                self.stderr.write(f"delivery {delivery_id} failed, retried later: {later}")
-                continue
-            if outcome == reminders.Outcome.SENT:
+        for delivery_id in delivery.sendable_ids():
+            outcome = delivery.deliver(delivery_id=delivery_id)
+            row = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
+            if outcome == delivery.Outcome.SENT:
                 sent += 1
-                delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
-                target = delivery.notification.recipient.email if delivery.channel == "email" else "webhook"
-                self.stdout.write(f"sent {delivery.channel} to {target}: {delivery.notification.subject}")
-            elif outcome == reminders.Outcome.FAILED:
+                target = row.notification.recipient.email if row.channel == Delivery.Channel.EMAIL else row.channel
+                self.stdout.write(f"sent {row.channel} to {target}: {row.notification.subject}")
+            elif outcome == delivery.Outcome.RETRY:
                 failed += 1
-                error = Delivery.objects.values_list("last_error", flat=True).get(pk=delivery_id)
-                self.stderr.write(f"delivery {delivery_id} failed for good: {error}")
-            elif outcome == reminders.Outcome.HELD:
+                self.stderr.write(f"delivery {delivery_id} ({row.channel}) failed, retried later: {row.last_error}")
+            elif outcome == delivery.Outcome.FAILED:
+                failed += 1
+                self.stderr.write(f"delivery {delivery_id} ({row.channel}) failed for good: {row.last_error}")
+            elif outcome == delivery.Outcome.HELD:
                 self.stdout.write("quiet hours: deliveries are held until the next run outside them")
                 break
-        self.stdout.write(f"{today}: {len(fresh)} notice(s) made, {sent} delivery(ies) sent, {failed} failed.")
+        self.stdout.write(f"{today}: {made} notice(s) made, {sent} delivery(ies) sent, {failed} failed.")
