@@ -22,9 +22,10 @@ from api.serializers.ledger import (
     ReturnSerializer,
     ReviewSerializer,
 )
+from api.views.base import MilestoneChildView
 from progress import scoping
 from progress.forms import ledger as forms
-from progress.models import IndicatorValue, Milestone, ProgressReport, ReviewState
+from progress.models import IndicatorValue, ProgressReport, ReviewState
 from progress.services import ledger as services
 from progress.views.ledger import evidence_response
 
@@ -64,16 +65,8 @@ class ReportList(ListAPIView):
         return _with_details(scoping.visible_reports(self.request.user)).order_by("-id")
 
 
-class MilestoneReports(GenericAPIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+class MilestoneReports(MilestoneChildView):
     serializer_class = ReportSerializer
-
-    def _milestone(self, milestone_id: int) -> Milestone:
-        return scoping.get_milestone_for_user(
-            self.request.user,
-            milestone_id,
-            Milestone.objects.select_related("assignment__enterprise", "assignment__directive"),
-        )
 
     @extend_schema(
         tags=[REPORTS], summary=_("一个时间节点的全部报送(最新报送期在前)"), responses=ReportSerializer(many=True)

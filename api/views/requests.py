@@ -9,7 +9,6 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView, ListAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.exceptions import require_valid
@@ -20,8 +19,9 @@ from api.serializers.requests import (
     RequestSerializer,
     VersionSerializer,
 )
+from api.views.base import MilestoneChildView
 from progress import scoping
-from progress.models import Evidence, Milestone, MilestoneRequest, RequestKind, RequestState
+from progress.models import Evidence, MilestoneRequest, RequestKind, RequestState
 from progress.selectors.requests import describe_changes
 from progress.services import requests as services
 
@@ -74,16 +74,8 @@ class RequestDetail(GenericAPIView):
         return Response(_request_data(request, request_id))
 
 
-class MilestoneRequests(GenericAPIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+class MilestoneRequests(MilestoneChildView):
     serializer_class = RequestSerializer
-
-    def _milestone(self, milestone_id: int) -> Milestone:
-        return scoping.get_milestone_for_user(
-            self.request.user,
-            milestone_id,
-            Milestone.objects.select_related("assignment__enterprise", "assignment__directive"),
-        )
 
     @extend_schema(
         tags=[REQUESTS], summary=_("一个时间节点的全部申请(最新在前)"), responses=RequestSerializer(many=True)
