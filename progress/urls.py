@@ -111,6 +111,7 @@ urlpatterns = [
     path("orders/<int:order_id>/answer/", order_views.order_answer, name="order_answer"),
     path("orders/<int:order_id>/close/", order_views.order_close, name="order_close"),
     path("orders/<int:order_id>/return/", order_views.order_return, name="order_return"),
+    path("orders/<int:order_id>/cancel/", order_views.order_cancel, name="order_cancel"),
     path("orders/evidence/<int:evidence_id>/", order_views.order_evidence_download, name="order_evidence_download"),
     path("circulars/", circular_views.circular_list, name="circular_list"),
     path("circulars/draft/", circular_views.circular_draft, name="circular_draft"),

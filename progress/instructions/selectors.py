@@ -18,10 +18,17 @@ from progress.selectors.ledger import HistoryEntry, _entries_for
 def order_health(order: SupervisionOrder, *, on: datetime.date) -> str:
     return followup_health(
         due=order.answer_due,
-        done=order.status == OrderStatus.CLOSED,
+        done=order.status in (OrderStatus.CLOSED, OrderStatus.CANCELLED),
         answered=order.status == OrderStatus.ANSWERED,
         on=on,
     )
+
+
+def order_health_label(order: SupervisionOrder) -> str:
+    """The label beside the light: a cancelled order reads 已作废, not 已办结."""
+    if order.status == OrderStatus.CANCELLED:
+        return OrderStatus.CANCELLED.label
+    return FOLLOWUP_LABELS[order.health]
 
 
 def instruction_health(instruction: Instruction, *, on: datetime.date) -> str:
@@ -49,7 +56,7 @@ def decorate(instructions, *, on: datetime.date) -> list[Instruction]:
         for order in instruction.orders.all():
             order.latest_answer = next(reversed(order.answers.all()), None)
             order.health = order_health(order, on=on)
-            order.health_label = FOLLOWUP_LABELS[order.health]
+            order.health_label = order_health_label(order)
     return rows
 
 

@@ -40,13 +40,16 @@ class OrderStatus(models.TextChoices):
     ANSWERED = "answered", _("已反馈待审核")
     RETURNED = "returned", _("已退回重办")
     CLOSED = "closed", _("已办结")
+    # Issued by mistake (wrong enterprise, duplicate): the number stays used, as on paper.
+    CANCELLED = "cancelled", _("已作废")
 
 
 class SupervisionOrder(models.Model):
     """A numbered supervision order (督办单) from SASAC to one enterprise about its milestones.
 
     The enterprise signs for it (签收) and answers (办理情况反馈, with evidence); SASAC closes it
-    or sends the answer back.
+    or sends the answer back, or cancels (作废) one issued by mistake. ``closed_at`` is when it
+    stopped being open, either way: the circular's "as of" counts read it.
     """
 
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -88,14 +91,14 @@ class SupervisionOrder(models.Model):
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("办结人"),
+        verbose_name=_("办结或作废人"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    closing_note = models.TextField(_("办结意见"), blank=True)
+    closed_at = models.DateTimeField(_("办结或作废时间"), null=True, blank=True)
+    closing_note = models.TextField(_("办结意见或作废原因"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -106,10 +109,13 @@ class SupervisionOrder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "serial"], name="order_number_once_per_year"),
             models.CheckConstraint(
-                condition=~Q(status="closed") | Q(closed_at__isnull=False), name="order_closed_has_time"
+                condition=~Q(status__in=["closed", "cancelled"]) | Q(closed_at__isnull=False),
+                name="order_ended_has_time",
             ),
+            # An order cancelled before anyone signed for it was never signed.
             models.CheckConstraint(
-                condition=Q(status="issued") | Q(signed_at__isnull=False), name="order_signed_has_time"
+                condition=Q(status__in=["issued", "cancelled"]) | Q(signed_at__isnull=False),
+                name="order_signed_has_time",
             ),
         ]
 

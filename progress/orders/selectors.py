@@ -5,8 +5,7 @@ import datetime
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from progress.instructions.health import FOLLOWUP_LABELS
-from progress.instructions.selectors import order_health
+from progress.instructions.selectors import order_health, order_health_label
 from progress.models import AnswerDecision, Milestone, OrderAnswer, OrderStatus, SupervisionOrder
 from progress.orders.services import OPEN_STATUSES
 
@@ -27,7 +26,7 @@ def decorate(orders, *, on: datetime.date) -> list[SupervisionOrder]:
     rows = list(orders)
     for order in rows:
         order.health = order_health(order, on=on)
-        order.health_label = FOLLOWUP_LABELS[order.health]
+        order.health_label = order_health_label(order)
     return rows
 
 

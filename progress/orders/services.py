@@ -289,3 +289,36 @@ def order_close(*, order: SupervisionOrder, by, note: str = "") -> SupervisionOr
             % {"number": order.number, "title": order.title, "enterprise": order.enterprise.short_name, "note": note},
         )
     return order
+
+
+def order_cancel(*, order: SupervisionOrder, by, reason: str) -> SupervisionOrder:
+    """SASAC cancels (作废) an order issued by mistake: it stops being open and its reminders stop;
+    its number is not reused. The enterprise and the instructing leader are told why."""
+    reason = reason.strip()
+    if not reason:
+        raise FollowupError(_("作废须写明原因。"))
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        order = _lock(order)
+        if order.status not in OPEN_STATUSES:
+            raise FollowupError(_("该督办单已办结或已作废,不能再作废。"))
+        order.status = OrderStatus.CANCELLED
+        order.closed_at, order.closed_by, order.closing_note = timezone.now(), by, reason
+        order.version += 1
+        _save(order, by=by, reason=_("作废:%(reason)s") % {"reason": reason})
+        recipients = _liaisons(order)
+        if order.instruction_id:
+            recipients.append(order.instruction.author_id)
+        _tell(
+            order,
+            recipients=recipients,
+            event="cancelled",
+            subject=_("【督办单作废】%(number)s %(title)s") % {"number": order.number, "title": order.title},
+            body=_("督办单 %(number)s“%(title)s”(%(enterprise)s)已作废,无需再办理或反馈。原因:%(reason)s")
+            % {
+                "number": order.number,
+                "title": order.title,
+                "enterprise": order.enterprise.short_name,
+                "reason": reason,
+            },
+        )
+    return order

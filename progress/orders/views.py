@@ -17,7 +17,7 @@ from progress.instructions.selectors import history_of
 from progress.instructions.services import FollowupError
 from progress.models import MilestoneStatus, OrderStatus, SupervisionOrder
 from progress.orders import selectors, services
-from progress.orders.forms import AnswerForm, DecisionForm, OrderForm
+from progress.orders.forms import AnswerForm, CancelForm, DecisionForm, OrderForm
 from progress.reminders.channels.email import recipient_name
 
 PAGE_SIZE = 50
@@ -134,7 +134,7 @@ def _order_for(request, order_id: int) -> SupervisionOrder:
     return scoping.get_order_for_user(request.user, order_id, selectors.with_details(SupervisionOrder.objects.all()))
 
 
-def _detail(request, order: SupervisionOrder, *, answer_form=None, decision_form=None, status=200):
+def _detail(request, order: SupervisionOrder, *, answer_form=None, decision_form=None, cancel_form=None, status=200):
     order = selectors.decorate([order], on=today())[0]
     can_answer = scoping.can_answer_order(request.user, order)
     return render(
@@ -145,8 +145,10 @@ def _detail(request, order: SupervisionOrder, *, answer_form=None, decision_form
             "can_sign": can_answer and order.status == OrderStatus.ISSUED,
             "can_answer": can_answer and order.status in (OrderStatus.ISSUED, OrderStatus.SIGNED, OrderStatus.RETURNED),
             "can_decide": scoping.is_sasac(request.user) and order.status == OrderStatus.ANSWERED,
+            "can_cancel": scoping.is_sasac(request.user) and order.status in services.OPEN_STATUSES,
             "answer_form": answer_form or AnswerForm(),
             "decision_form": decision_form or DecisionForm(),
+            "cancel_form": cancel_form or CancelForm(),
             "history": history_of(order.history.all(), _("督办单")),
         },
         status=status,
@@ -244,6 +246,25 @@ def order_close(request, order_id: int):
 @require_POST
 def order_return(request, order_id: int):
     return _decide(request, order_id, close=False)
+
+
+@login_required
+@require_POST
+def order_cancel(request, order_id: int):
+    order = _order_for(request, order_id)
+    scoping.require_sasac(request.user)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.order_cancel(order=order, by=request.user, reason=form.cleaned_data["reason"])
+        except FollowupError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("督办单 %(n)s 已作废,企业将收到通知。") % {"n": order.number})
+            return redirect("progress:order_detail", order_id=order.pk)
+    else:
+        messages.error(request, _("未作废,请按提示修改。"))
+    return _detail(request, order, cancel_form=form, status=400)
 
 
 @login_required

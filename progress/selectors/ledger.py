@@ -144,9 +144,7 @@ def review_queue(
     if directive.isdigit():
         queue = queue.filter(milestone__assignment__directive_id=int(directive))
     return (
-        queue.select_related(
-            "milestone__assignment__enterprise", "milestone__assignment__directive", "submitted_by"
-        )
+        queue.select_related("milestone__assignment__enterprise", "milestone__assignment__directive", "submitted_by")
         .prefetch_related("evidence", "indicator_values__indicator")
         .order_by("submitted_at", "id")
     )
@@ -203,7 +201,10 @@ _LABELS = {
 
 
 def _label(model, name: str) -> str:
-    return str(_LABELS.get(name) or model._meta.get_field(name).verbose_name)
+    verbose_name = model._meta.get_field(name).verbose_name
+    if name in _LABELS and verbose_name == name.replace("_", " "):
+        return str(_LABELS[name])
+    return str(verbose_name)
 
 
 def _action(history_type: str) -> str:
@@ -331,9 +332,7 @@ def milestone_history(milestone: Milestone) -> list[HistoryEntry]:
     for r in plan_records:
         user_ids.add(r.reviewed_by_id)
     user_ids.discard(None)
-    users = {
-        u.pk: (u.get_full_name() or u.username) for u in get_user_model().objects.filter(pk__in=user_ids)
-    }
+    users = {u.pk: (u.get_full_name() or u.username) for u in get_user_model().objects.filter(pk__in=user_ids)}
     entries = _entries_for(milestone_records, lambda r: _("时间节点"), users)
     for records in _by_id(report_records):
         entries += _entries_for(records, lambda r: _("进展报送 %(p)s") % {"p": f"{r.period:%Y-%m}"}, users)

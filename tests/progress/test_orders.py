@@ -288,3 +288,60 @@ def test_the_liaisons_notification_links_to_the_order(client, sasac, liaison, mi
     client.force_login(liaison)
     page = client.get(reverse("progress:notification_list")).content.decode()
     assert f'href="{reverse("progress:order_detail", args=[order.pk])}"' in page
+
+
+def test_sasac_cancels_an_order_issued_by_mistake_and_everyone_concerned_is_told(
+    client, sasac, leader, liaison, milestone
+):
+    instruction = instructions.instruction_create(author=leader, text="请加快平台建设", milestone=milestone)
+    order = issue(sasac, milestone, instruction=instruction)
+    client.force_login(sasac)
+    page = client.get(reverse("progress:order_detail", args=[order.pk])).content.decode()
+    assert 'data-testid="order-cancel"' in page and "确认作废该督办单" in page
+
+    response = client.post(reverse("progress:order_cancel", args=[order.pk]), {"reason": "发错企业,应发给华通集团"})
+
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert order.closing_note == "发错企业,应发给华通集团" and order.closed_by == sasac
+    told = Notification.objects.filter(kind=NotificationKind.SUPERVISION_ORDER, dedupe_key__endswith=":cancelled")
+    assert {n.recipient_id for n in told} == {liaison.pk, leader.pk}
+    assert "发错企业" in told.get(recipient=liaison).body
+    page = client.get(reverse("progress:order_detail", args=[order.pk])).content.decode()
+    assert "已作废" in page and 'data-testid="order-cancel-reason"' in page and 'data-testid="order-cancel"' not in page
+    # Nothing more is asked of the enterprise, and its number is never given again.
+    late_day = _working_day(order.answer_due + datetime.timedelta(days=30))
+    assert not [
+        n for n in plan_reminders(today=late_day, rule=ReminderRule.current()) if n.step.startswith(f"o{order.pk}")
+    ]
+    assert issue(sasac, milestone).serial == order.serial + 1
+    client.force_login(liaison)
+    page = client.get(reverse("progress:order_detail", args=[order.pk])).content.decode()
+    assert 'data-testid="order-answer-submit"' not in page and 'data-testid="order-sign"' not in page
+
+
+def test_cancelling_needs_a_reason_and_an_open_order_and_sasac(client, sasac, leader, liaison, milestone):
+    order = issue(sasac, milestone)
+    client.force_login(sasac)
+    response = client.post(reverse("progress:order_cancel", args=[order.pk]), {"reason": "   "})
+    assert response.status_code == 400 and "作废须写明原因" in response.content.decode()
+    for user in (liaison, leader):
+        client.force_login(user)
+        assert client.post(reverse("progress:order_cancel", args=[order.pk]), {"reason": "想撤掉"}).status_code == 403
+    order.refresh_from_db()
+    assert order.status == OrderStatus.ISSUED and order.version == 1
+
+    services.order_answer(order=order, by=liaison, text="已办")
+    services.order_close(order=order, by=sasac)
+    with pytest.raises(FollowupError):
+        services.order_cancel(order=order, by=sasac, reason="误发")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CLOSED
+
+
+def test_a_cancelled_order_prints_as_cancelled(client, sasac, milestone):
+    order = services.order_cancel(order=issue(sasac, milestone), by=sasac, reason="重复下发")
+    client.force_login(sasac)
+    sheet = client.get(reverse("progress:order_print", args=[order.pk])).content.decode()
+    assert "本督办单已作废" in sheet and "重复下发" in sheet
