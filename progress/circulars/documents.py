@@ -26,7 +26,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from progress.circulars import charts
 from progress.health import CLOSED, GREEN, RED, YELLOW
 
 BODY_FONT = "Noto Serif CJK SC"
@@ -346,6 +345,10 @@ def _build(data: dict, *, number: str, dated: datetime.date) -> bytes:
             ],
             [3.6, 2.4, 5.2, 2.3, 2.2],
         )
+
+    # matplotlib takes half a second to import: only the process that draws a circular pays it,
+    # not every web worker and reminder scan that loads the URLconf.
+    from progress.circulars import charts
 
     _heading(document, _numbered(4, _("统计图表")))
     for caption, image in (
