@@ -128,6 +128,7 @@ TEMPLATES = [
                 "progress.context_processors.unread_notifications",
                 "progress.context_processors.decision_queue",
             ],
+            "builtins": ["enterprises.templatetags.people"],
         },
     },
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from directives.models import Directive
 from enterprises.models import Enterprise
+from enterprises.names import person_name
 from progress.models import Assignee, Instruction, InstructionStatus, InstructionUpdate, Milestone, NotificationKind
 from progress.reminders import selectors as reminder_selectors
 from progress.reminders.services import notify
@@ -95,7 +96,7 @@ def instruction_create(
             selection_label=selection_label,
         )
         _save(instruction, by=author, reason=_("领导批示"))
-        name = author.get_full_name() or author.username
+        name = person_name(author)
         _tell(
             instruction,
             recipients=reminder_selectors.user_ids_with_role("sasac_staff"),
@@ -125,7 +126,7 @@ def instruction_assign(
             instruction.assigned_at, instruction.assigned_by = timezone.now(), by
         instruction.version += 1
         reason = _("交办:由%(who)s办理,时限 %(due)s") % {
-            "who": handler.get_full_name() or handler.username,
+            "who": person_name(handler),
             "due": due_date.isoformat(),
         }
         _save(instruction, by=by, reason=f"{reason}。{note.strip()}" if note.strip() else reason)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from enterprises.names import person_name
 from progress.models import Milestone, Notification, NotificationKind, ReminderRule, Urge
 from progress.reminders import outbox, selectors, services
 from progress.reminders.schedule import PlannedNotice, local_today, milestone_payload, recipients_of
@@ -37,7 +38,7 @@ def urge_milestone(*, milestone: Milestone, by, message: str = "") -> Urge:
             default_change_reason=_("催办:%(message)s") % {"message": message or "-"},
         )
         row = _milestone_row(milestone)
-        payload = milestone_payload(row) | {"message": message, "sent_by": by.get_full_name() or by.username}
+        payload = milestone_payload(row) | {"message": message, "sent_by": person_name(by)}
         subject = _("【催办】%(title)s") % {"title": milestone.title}
         body = _("国资委对时间节点“%(title)s”(%(due)s 到期)发出催办,请登录系统签收并处理。") % {
             "title": milestone.title,
@@ -85,7 +86,7 @@ def acknowledge_urge(*, urge: Urge, by, reply: str = "") -> bool:
         Milestone.history.bulk_history_create(
             [milestone], update=True, default_user=by, default_change_reason=reason
         )
-        who = by.get_full_name() or by.username
+        who = person_name(by)
         values = {"who": who, "title": milestone.title, "sent": timezone.localtime(urge.sent_at).strftime("%Y-%m-%d")}
         body = _("%(who)s 已签收国资委 %(sent)s 对“%(title)s”的催办。") % values
         if reply:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from directives.models import Assignment, Directive
 from enterprises.models import Enterprise
+from enterprises.names import person_name
 from progress.health import HEALTH_LABELS, annotate_health
 from progress.models import (
     ImplementationPlan,
@@ -332,7 +333,7 @@ def milestone_history(milestone: Milestone) -> list[HistoryEntry]:
         user_ids.add(r.reviewed_by_id)
     user_ids.discard(None)
     users = {
-        u.pk: (u.get_full_name() or u.username) for u in get_user_model().objects.filter(pk__in=user_ids)
+        u.pk: person_name(u) for u in get_user_model().objects.filter(pk__in=user_ids)
     }
     entries = _entries_for(milestone_records, lambda r: _("时间节点"), users)
     for records in _by_id(report_records):
