@@ -6,7 +6,9 @@ velocity   progress gained per day over the last ``VELOCITY_REPORTS`` intervals 
            from the accepted report that many rows before the latest one (or, with fewer, from
            the start date at 0 %) to the latest accepted report. A report is dated by the day it
            was submitted. A report waiting for review plays no part: leaders see what SASAC accepted.
-forecast   the latest report's date + remaining progress / velocity; none when progress stalled
+forecast   the latest report's date + remaining progress / velocity; never a day already past:
+           when that day has passed below 100 %, or progress gained nothing, progress has
+           *stalled*: no finish date, and the page says since when
 at risk    an open (or closure-requested) milestone whose latest accepted report is below 100 % and whose
            forecast falls after the due date, or whose progress stalled. Milestones with no report,
            or whose two points share a day, are not judged: there is no pace to extrapolate.
@@ -53,6 +55,10 @@ class Forecast:
     reported: int | None
     finish: datetime.date | None
     at_risk: bool
+    # Below 100 % with no pace left to project: nothing gained, or the projected day already past.
+    stalled: bool = False
+    # The day of the latest accepted report the forecast stands on.
+    reported_on: datetime.date | None = None
     # The pace verdict whatever the status (what ``Milestone.forecast_at_risk`` stores).
     pace_at_risk: bool = False
 
@@ -88,10 +94,15 @@ def forecast_of(milestone, *, on: datetime.date | None = None) -> Forecast:
     days_between = (latest_day - base_day).days
     gained = latest.progress - base_progress
     finish = None
+    stalled = False
     if latest.progress >= 100:
         finish = latest_day
-    elif days_between > 0 and gained > 0:
-        finish = latest_day + datetime.timedelta(days=math.ceil((100 - latest.progress) * days_between / gained))
+    elif days_between > 0:
+        if gained > 0:
+            finish = latest_day + datetime.timedelta(days=math.ceil((100 - latest.progress) * days_between / gained))
+        # A pace that should have finished by now, and did not, says nothing about the future.
+        if finish is None or finish < on:
+            finish, stalled = None, True
     pace_at_risk = is_at_risk(
         progress=latest.progress,
         gained=gained,
@@ -100,7 +111,13 @@ def forecast_of(milestone, *, on: datetime.date | None = None) -> Forecast:
     )
     at_risk = milestone.status in ACTIVE_STATUSES and pace_at_risk
     return Forecast(
-        expected=expected, reported=latest.progress, finish=finish, at_risk=at_risk, pace_at_risk=pace_at_risk
+        expected=expected,
+        reported=latest.progress,
+        finish=finish,
+        at_risk=at_risk,
+        pace_at_risk=pace_at_risk,
+        stalled=stalled,
+        reported_on=latest_day,
     )
 
 

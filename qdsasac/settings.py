@@ -62,7 +62,8 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY: production refuses the public development key.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in e-mails: by default the address this machine serves (PORT, as scripts/run-demo.sh uses it).
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 # The office's document designations (文号): 青国资督〔2026〕17号 for orders, 青国资督通〔2026〕3号 for circulars.
 SUPERVISION_ORDER_PREFIX = env_str("SUPERVISION_ORDER_PREFIX", "青国资督")
 CIRCULAR_PREFIX = env_str("CIRCULAR_PREFIX", "青国资督通")
@@ -128,7 +129,7 @@ TEMPLATES = [
                 "progress.context_processors.unread_notifications",
                 "progress.context_processors.decision_queue",
             ],
-            "builtins": ["enterprises.templatetags.people"],
+            "builtins": ["enterprises.templatetags.people", "enterprises.templatetags.punctuation"],
         },
     },
 ]
@@ -192,6 +193,8 @@ STATICFILES_DIRS = [
     # plotly.js ships inside the plotly Python package: the charts need no CDN and no copy.
     ("vendor/plotly", Path(plotly.__file__).parent / "package_data"),
 ]
+# Files browsers ask for at the site's root (/favicon.ico), served by whitenoise as static files are.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -223,7 +223,11 @@ class IndicatorValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator}: {self.value}"
+        return f"{self.indicator}: {self.display}"
+
+    @property
+    def display(self) -> str:
+        return self.indicator.format(self.value)
 
 
 class Evidence(models.Model):

@@ -552,6 +552,10 @@ def report_update(
             report.review_state = state
             for name, value in changes.items():
                 setattr(report, name, value)
+            if returned:
+                # A resubmission is a new submission: the queue and the report's header show it,
+                # while ``is_late`` keeps the first one's verdict.
+                report.submitted_by, report.submitted_at = by, timezone.now()
             report.version += 1
             save_with_history(report, by=by, reason=_("按退回意见修改后重新报送") if returned else _("修改报送"))
             _save_indicator_values(report, indicator_values or {})
