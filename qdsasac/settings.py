@@ -206,6 +206,9 @@ STORAGES = {
 
 # Evidence files live outside any public URL; only an access-checked view serves them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# An open milestone with no accepted report for this many months is flagged "long silent"
+# (长期未报送) on the board, the home pages and the exports (progress.silence).
+LONG_SILENT_MONTHS = env_int("LONG_SILENT_MONTHS", 3)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 # A request body above this is refused from its Content-Length before a byte of it is read (the
 # front proxy should refuse it first: client_max_body_size). A report may carry several files.

@@ -911,6 +911,7 @@ def _create_milestones_and_reports(
         latest_review_state=Subquery(newest.values("review_state")[:1]),
         accepted_report=Subquery(accepted.values("pk")[:1]),
         accepted_report_at_risk=Coalesce(Subquery(accepted.values("at_risk")[:1]), False),
+        accepted_report_at=Subquery(accepted.values("submitted_at")[:1]),
     )
     supervision.record_report_history()
     return values

@@ -174,6 +174,7 @@ _NOISE = {
     "latest_review_state",
     "accepted_report",
     "accepted_report_at_risk",
+    "accepted_report_at",
     "forecast_at_risk",
 }
 

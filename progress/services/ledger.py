@@ -414,7 +414,11 @@ def _store_accepted_report(milestone: Milestone, *, by, reason: str) -> None:
         milestone.version += 1
         save_with_history(milestone, by=by, reason=reason)
     milestone.accepted_report, milestone.accepted_report_at_risk = accepted, at_risk
-    Milestone.objects.filter(pk=milestone.pk).update(accepted_report=accepted, accepted_report_at_risk=at_risk)
+    # The silence clock restarts in the same transaction as the acceptance (progress.silence).
+    milestone.accepted_report_at = accepted.submitted_at if accepted else None
+    Milestone.objects.filter(pk=milestone.pk).update(
+        accepted_report=accepted, accepted_report_at_risk=at_risk, accepted_report_at=milestone.accepted_report_at
+    )
     # The forecast and the leaders' indicator totals read accepted reports only.
     store_forecast_at_risk(milestone)
     refresh_latest_indicator_values(milestone_ids=[milestone.pk])
@@ -435,6 +439,7 @@ def milestone_refresh_derived(*, milestone: Milestone) -> Milestone:
             progress=milestone.progress,
             accepted_report=accepted,
             accepted_report_at_risk=accepted.at_risk if accepted else False,
+            accepted_report_at=accepted.submitted_at if accepted else None,
         )
         store_forecast_at_risk(milestone)
         refresh_latest_indicator_values(milestone_ids=[milestone.pk])

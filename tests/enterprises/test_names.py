@@ -20,7 +20,8 @@ def test_name_falls_back_to_username(db):
 
 def test_templates_use_the_same_order_without_loading_anything(db):
     user = factories.UserFactory(username="wyz", first_name="玉珍", last_name="王")
-    assert Template("{{ u|person_name }}|{{ nobody|person_name|default:'—' }}").render(Context({"u": user})) == "王玉珍|—"
+    rendered = Template("{{ u|person_name }}|{{ nobody|person_name|default:'—' }}").render(Context({"u": user}))
+    assert rendered == "王玉珍|—"
 
 
 @pytest.mark.django_db
