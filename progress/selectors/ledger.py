@@ -18,6 +18,7 @@ from directives.models import Assignment, Directive
 from enterprises.models import Enterprise
 from enterprises.names import person_name
 from progress.health import HEALTH_LABELS, annotate_health
+from progress.history_reasons import render_reason
 from progress.models import (
     ImplementationPlan,
     Milestone,
@@ -239,7 +240,7 @@ def _entries_for(records: list, subject_of, users: dict[int, str]) -> list[Histo
         subject=subject_of(first),
         # Rows loaded in bulk have no creation record: their first record is the state then.
         action=_action(first.history_type) if first.history_type != "~" else _("最早记录"),
-        reason=first.history_change_reason or "",
+        reason=render_reason(first.history_change_reason),
         changes=[
             HistoryChange(_label(model, n), "—", field_display(model, n, value, users))
             for n, value in initial.items()
@@ -255,7 +256,7 @@ def _entries_for(records: list, subject_of, users: dict[int, str]) -> list[Histo
                 who=users.get(new.history_user_id, "—"),
                 subject=subject_of(new),
                 action=_action(new.history_type),
-                reason=new.history_change_reason or "",
+                reason=render_reason(new.history_change_reason),
                 changes=[
                     HistoryChange(
                         _label(model, c.field),
@@ -297,7 +298,7 @@ def _request_entries(records: list, users: dict[int, str]) -> list[HistoryEntry]
                 who=users.get(new.history_user_id, "—"),
                 subject=subject,
                 action=_action(new.history_type),
-                reason=new.history_change_reason or "",
+                reason=render_reason(new.history_change_reason),
                 changes=[
                     HistoryChange(
                         _label(model, c.field),
