@@ -208,6 +208,11 @@ class ImportPlan:
     errors: list[str] = dataclasses.field(default_factory=list)  # the file as a whole cannot be read
 
     @property
+    def refused_rows(self) -> int:
+        """How many rows the problems are on (a row may have several)."""
+        return len({problem.line for problem in self.refused})
+
+    @property
     def can_commit(self) -> bool:
         return not self.errors and not self.refused and bool(self.reports or self.milestones)
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from progress.exports import build_csv, build_xlsx, file_response
 from progress.filters import MilestoneFilter, filter_controls
-from progress.health import HEALTH_LABELS, today
+from progress.health import HEALTH_LABELS, WITHDRAWN, today
 from progress.models import MilestoneStatus
 from progress.scoping import require_role
 from progress.selectors.board import board_milestones, health_counts, health_summary
@@ -54,6 +54,8 @@ def milestone_table_context(request, *, base=None, exclude: tuple[str, ...] = ()
         "table_html": table.as_html(request),
         "health_summary": health_summary(counts),
         "total": sum(counts.values()),
+        # The total counts withdrawn milestones too; saying how many squares it with counts of tracked ones.
+        "withdrawn": counts[WITHDRAWN],
         "export_query": _query_without(request, "page"),
         "health_query": _query_without(request, "page", "health"),
     }
