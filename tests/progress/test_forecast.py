@@ -114,7 +114,7 @@ def test_a_forecast_never_shows_a_day_already_past():
     assert forecast_of(milestone, on=START + datetime.timedelta(days=60)).finish == START + datetime.timedelta(days=100)
     stale = forecast_of(milestone, on=START + datetime.timedelta(days=400))
     assert stale.finish is None
-    assert stale.stalled is True
+    assert stale.missed_finish == START + datetime.timedelta(days=100)
 
 
 def test_the_milestone_page_states_a_stalled_forecast_beside_the_risk_badge(client, sasac):
