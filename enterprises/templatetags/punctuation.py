@@ -1,4 +1,4 @@
-"""``{% colon %}`` after a label: "：" in Chinese, ": " in English (a built-in tag, settings.TEMPLATES)."""
+"""``{% colon %}`` after a label: ":" in Chinese, ": " in English (a built-in tag, settings.TEMPLATES)."""
 
 from django import template
 from django.utils.translation import get_language
@@ -8,5 +8,5 @@ register = template.Library()
 
 @register.simple_tag
 def colon() -> str:
-    """Chinese writes the full-width colon with no space; English wants a space after it."""
-    return ": " if (get_language() or "").startswith("en") else "："
+    """Chinese runs on after the colon (the product writes ":" as its messages do); English wants a space."""
+    return ": " if (get_language() or "").startswith("en") else ":"

@@ -47,3 +47,16 @@ def test_admin_speaks_the_products_name(admin_client):
     page = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "Django" not in page.split("<body")[1].split("</header>")[0]
     assert "督办进展" in page
+
+
+def test_english_labels_have_a_space_after_the_colon(client, sasac, liaison, enterprise):
+    from progress.services import ledger as services
+
+    milestone = factories.MilestoneFactory(assignment__enterprise=enterprise)
+    services.report_file(milestone=milestone, by=liaison, progress=30, work_done="进展", next_steps="下月验收")
+    client.force_login(sasac)
+    client.cookies["django_language"] = "en"
+    page = client.get("/reviews/").content.decode()
+    assert "Next steps: </strong>下月验收" in page
+    client.cookies["django_language"] = "zh-hans"
+    assert "下步计划:</strong>下月验收" in client.get("/reviews/").content.decode()
