@@ -82,7 +82,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "simple_history",
-    "axes",
+    "qdsasac.apps.AxesConfig",
     "csp",
     "enterprises",
     "directives",

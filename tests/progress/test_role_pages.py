@@ -47,6 +47,7 @@ def test_admin_speaks_the_products_name(admin_client):
     page = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "Django" not in page.split("<body")[1].split("</header>")[0]
     assert "督办进展" in page
+    assert "登录尝试" in page and "Access attempts" not in page
 
 
 def test_english_labels_have_a_space_after_the_colon(client, sasac, liaison, enterprise):
