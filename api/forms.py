@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from api.selectors import token_owners
+from enterprises.names import person_name
 from progress.scoping import manages_all_api_tokens
 
 
 class OwnerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
         profile = getattr(user, "profile", None)
-        parts = [user.get_full_name() or user.username, f"({user.username})"]
+        parts = [person_name(user), f"({user.username})"]
         if profile is not None:
             parts.append(f"· {profile.get_role_display()}")
             if profile.enterprise_id:

@@ -1,3 +1,5 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +85,26 @@ class Directive(models.Model):
         return f"{self.number} {self.title}"
 
 
+# Units that count whole things (个、家、项…): their values are shown without decimals.
+COUNT_UNITS = frozenset("个家项份台人次件户条套座")
+
+
+def format_quantity(value, unit: str) -> str:
+    """A value as a Chinese office writes it with its unit: "6家", "85.5%", "1,200.5万元".
+
+    Counts are whole numbers; other units keep the decimals they have (up to the two stored),
+    without trailing zeros.
+    """
+    if value is None:
+        return "—"
+    value = Decimal(value)
+    if unit in COUNT_UNITS:
+        number = f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+    else:
+        number = f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,f}".rstrip("0").rstrip(".")
+    return f"{number}{unit}"
+
+
 class Indicator(models.Model):
     """A measurable of a directive, reported in ledger rows."""
 
@@ -108,6 +130,9 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}({self.unit})"
+
+    def format(self, value) -> str:
+        return format_quantity(value, self.unit)
 
 
 class AssignmentRole(models.TextChoices):

@@ -15,6 +15,7 @@ from progress.forecast import STORED_AT_RISK
 from progress.health import HEALTH_CHOICES, HealthRules, health_condition, today
 from progress.models import MilestoneStatus
 from progress.scoping import visible_enterprises
+from progress.silence import long_silent_condition
 
 SMALL = {"class": "form-select form-select-sm"}
 SMALL_INPUT = {"class": "form-control form-control-sm"}
@@ -101,6 +102,12 @@ class MilestoneFilter(django_filters.FilterSet):
         widget=forms.Select(attrs=SMALL, choices=[("", _("全部")), ("true", _("仅预测延期"))]),
     )
 
+    long_silent = django_filters.BooleanFilter(
+        label=_("长期未报送"),
+        method="filter_long_silent",
+        widget=forms.Select(attrs=SMALL, choices=[("", _("全部")), ("true", _("仅长期未报送"))]),
+    )
+
     def __init__(self, *args, on=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.on = on or today()
@@ -146,6 +153,13 @@ class MilestoneFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(STORED_AT_RISK)
+
+
+    def filter_long_silent(self, queryset, name, value):
+        # Only "yes" narrows: open milestones with no accepted report for LONG_SILENT_MONTHS.
+        if not value:
+            return queryset
+        return queryset.filter(long_silent_condition(on=self.on))
 
 
 def _choices(field) -> list[tuple[str, str]]:

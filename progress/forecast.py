@@ -6,7 +6,9 @@ velocity   progress gained per day over the last ``VELOCITY_REPORTS`` intervals 
            from the accepted report that many rows before the latest one (or, with fewer, from
            the start date at 0 %) to the latest accepted report. A report is dated by the day it
            was submitted. A report waiting for review plays no part: leaders see what SASAC accepted.
-forecast   the latest report's date + remaining progress / velocity; none when progress stalled
+forecast   the latest report's date + remaining progress / velocity; never a day already past
+           (``missed_finish`` then: the page says the pace pointed there and nothing came since);
+           none when progress gained nothing (*stalled*, said with the day it stalled)
 at risk    an open (or closure-requested) milestone whose latest accepted report is below 100 % and whose
            forecast falls after the due date, or whose progress stalled. Milestones with no report,
            or whose two points share a day, are not judged: there is no pace to extrapolate.
@@ -53,6 +55,13 @@ class Forecast:
     reported: int | None
     finish: datetime.date | None
     at_risk: bool
+    # Below 100 %, nothing gained over the recent accepted reports.
+    stalled: bool = False
+    # The day the recent pace pointed at, already past with the work not done: shown as such,
+    # never as a forecast.
+    missed_finish: datetime.date | None = None
+    # The day of the latest accepted report the forecast stands on.
+    reported_on: datetime.date | None = None
     # The pace verdict whatever the status (what ``Milestone.forecast_at_risk`` stores).
     pace_at_risk: bool = False
 
@@ -87,11 +96,17 @@ def forecast_of(milestone, *, on: datetime.date | None = None) -> Forecast:
         base_day, base_progress = milestone.start_date, 0
     days_between = (latest_day - base_day).days
     gained = latest.progress - base_progress
-    finish = None
+    finish = missed_finish = None
+    stalled = False
     if latest.progress >= 100:
         finish = latest_day
-    elif days_between > 0 and gained > 0:
+    elif days_between > 0 and gained <= 0:
+        stalled = True
+    elif days_between > 0:
         finish = latest_day + datetime.timedelta(days=math.ceil((100 - latest.progress) * days_between / gained))
+        # A pace that should have finished by now, and did not, says nothing about the future.
+        if finish < on:
+            finish, missed_finish = None, finish
     pace_at_risk = is_at_risk(
         progress=latest.progress,
         gained=gained,
@@ -100,7 +115,14 @@ def forecast_of(milestone, *, on: datetime.date | None = None) -> Forecast:
     )
     at_risk = milestone.status in ACTIVE_STATUSES and pace_at_risk
     return Forecast(
-        expected=expected, reported=latest.progress, finish=finish, at_risk=at_risk, pace_at_risk=pace_at_risk
+        expected=expected,
+        reported=latest.progress,
+        finish=finish,
+        at_risk=at_risk,
+        pace_at_risk=pace_at_risk,
+        stalled=stalled,
+        missed_finish=missed_finish,
+        reported_on=latest_day,
     )
 
 

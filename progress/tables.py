@@ -15,6 +15,7 @@ from django_tables2.templatetags.django_tables2 import table_page_range
 
 from progress.health import HEALTH_LABELS, HEALTH_ORDER, HealthRules, health_condition, health_of, today
 from progress.models import Milestone, ReviewState
+from progress.silence import is_long_silent, silent_since
 
 REVIEW_LABELS = dict(ReviewState.choices)
 REVIEW_BADGES = {"pending": "text-bg-warning", "accepted": "text-bg-success", "returned": "text-bg-danger"}
@@ -36,6 +37,7 @@ PAGE_FIELDS = (
     "latest_report_at",
     "latest_review_state",
     "accepted_report_at_risk",
+    "accepted_report_at",
 )
 RELATED_FIELDS = (
     "id",
@@ -156,6 +158,16 @@ class MilestoneTable(Table):
             f'<span class="small">{_e(str(HEALTH_LABELS[value]))}</span>'
         )
 
+    def render_silence(self, record) -> str:
+        if not is_long_silent(record, on=self.on):
+            return ""
+        since = silent_since(record).isoformat()
+        title = _("自 %(d)s 起没有审核通过的报送") % {"d": since}
+        return mark_safe(
+            f' <span class="badge text-bg-dark" data-testid="long-silent" title="{_e(str(title))}">'
+            f"{_e(str(_('长期未报送')))}</span>"
+        )
+
     def render_latest_report(self, value):
         return timezone.localtime(value).date().isoformat()
 
@@ -174,7 +186,8 @@ class MilestoneTable(Table):
             "responsible_person": lambda: _e(record.responsible_person),
             "due_date": lambda: self.render_due_date(record),
             "progress": lambda: self.render_progress(record.progress),
-            "health": lambda: self.render_health(health_of(record, on=self.on, rules=self.rules)),
+            "health": lambda: self.render_health(health_of(record, on=self.on, rules=self.rules))
+            + self.render_silence(record),
             "latest_report": lambda: self.render_latest_report(latest.submitted_at) if latest else "—",
             "review_state": lambda: self.render_review_state(record) if latest else "—",
         }
@@ -229,7 +242,7 @@ class MilestoneTable(Table):
         records = []
         for row in rows:
             pk, title, person, start_date, due_date, original, extensions, progress, status = row[:9]
-            report_at, review, at_risk = row[9:]
+            report_at, review, at_risk, accepted_at = row[9:]
             code, short_name, directive_id, number, directive_title = related[pk]
             records.append(
                 SimpleNamespace(
@@ -243,6 +256,7 @@ class MilestoneTable(Table):
                     progress=progress,
                     status=status,
                     accepted_report_at_risk=bool(at_risk),
+                    accepted_report_at=accepted_at,
                     assignment=SimpleNamespace(
                         enterprise=SimpleNamespace(code=code, short_name=short_name),
                         directive=SimpleNamespace(id=directive_id, number=number, title=directive_title),

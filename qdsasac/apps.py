@@ -1,4 +1,6 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class QdsasacConfig(AppConfig):
@@ -14,3 +16,9 @@ class QdsasacConfig(AppConfig):
         from qdsasac.security import mark_session_touched
 
         user_logged_in.connect(mark_session_touched, dispatch_uid="qdsasac.mark_session_touched")
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes as it is, under a name the admin shows in the reader's language (not "AXES")."""
+
+    verbose_name = _("登录记录")

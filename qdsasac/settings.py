@@ -62,7 +62,8 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY: production refuses the public development key.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in e-mails: by default the address this machine serves (PORT, as scripts/run-demo.sh uses it).
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 # The office's document designations (文号): 青国资督〔2026〕17号 for orders, 青国资督通〔2026〕3号 for circulars.
 SUPERVISION_ORDER_PREFIX = env_str("SUPERVISION_ORDER_PREFIX", "青国资督")
 CIRCULAR_PREFIX = env_str("CIRCULAR_PREFIX", "青国资督通")
@@ -81,7 +82,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "simple_history",
-    "axes",
+    "qdsasac.apps.AxesConfig",
     "csp",
     "enterprises",
     "directives",
@@ -128,6 +129,7 @@ TEMPLATES = [
                 "progress.context_processors.unread_notifications",
                 "progress.context_processors.decision_queue",
             ],
+            "builtins": ["enterprises.templatetags.people", "enterprises.templatetags.punctuation"],
         },
     },
 ]
@@ -191,6 +193,8 @@ STATICFILES_DIRS = [
     # plotly.js ships inside the plotly Python package: the charts need no CDN and no copy.
     ("vendor/plotly", Path(plotly.__file__).parent / "package_data"),
 ]
+# Files browsers ask for at the site's root (/favicon.ico), served by whitenoise as static files are.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -202,6 +206,9 @@ STORAGES = {
 
 # Evidence files live outside any public URL; only an access-checked view serves them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# An open milestone with no accepted report for this many months is flagged "long silent"
+# (长期未报送) on the board, the home pages and the exports (progress.silence).
+LONG_SILENT_MONTHS = env_int("LONG_SILENT_MONTHS", 3)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 # A request body above this is refused from its Content-Length before a byte of it is read (the
 # front proxy should refuse it first: client_max_body_size). A report may carry several files.

@@ -78,3 +78,20 @@ def test_checks_run_at_start():
         checks.check_reminder_timing,
         checks.check_reminder_queues,
     } <= set(registered)
+
+
+def test_links_in_emails_default_to_the_port_this_machine_serves():
+    """The run command's PORT reaches SITE_URL's default, so e-mail links open the running server."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "SITE_URL"} | {"PORT": "8175"}
+    out = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SITE_URL)"],
+        env=env | {"DJANGO_SETTINGS_MODULE": "qdsasac.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "http://127.0.0.1:8175"

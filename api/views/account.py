@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from api.models import ApiToken
 from api.permissions import SignedIn
 from enterprises.models import Role
+from enterprises.names import person_name
 from enterprises.selectors import enterprise_of, role_of
 
 
@@ -36,7 +37,7 @@ class Me(GenericAPIView):
             MeSerializer(
                 {
                     "username": user.get_username(),
-                    "name": user.get_full_name(),
+                    "name": person_name(user),
                     "role": role,
                     "role_label": str(Role(role).label) if role else None,
                     "enterprise": enterprise.code if enterprise else None,

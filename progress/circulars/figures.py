@@ -21,6 +21,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from directives.models import Category
+from enterprises.names import person_name
 from progress.health import CLOSED, GREEN, RED, YELLOW, HealthRules
 from progress.instructions.services import subject_label
 from progress.models import (
@@ -35,7 +36,6 @@ from progress.models import (
     ReviewState,
     SupervisionOrder,
 )
-from progress.reminders.channels.email import recipient_name
 from progress.selectors.charts import overdue_trend_on, start_of_day
 from progress.selectors.commitments import FACT_FIELDS, LaterDecisions
 
@@ -271,7 +271,7 @@ def _open_followups(on: datetime.date) -> dict:
         "instructions": [
             {
                 "id": i.pk,
-                "author": recipient_name(i.author),
+                "author": person_name(i.author),
                 "date": timezone.localdate(i.created_at).isoformat(),
                 "text": i.text,
                 "subject": subject_label(i),

@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 
 from directives.models import Assignment, AssignmentRole, Category, Directive, DirectiveKind, Indicator
 from enterprises.models import Enterprise, Profile, Role, Sector
@@ -661,8 +661,10 @@ def _plan_milestone(rng: random.Random, assignment: Assignment, title: str, sasa
                 else due - datetime.timedelta(days=rng.randint(0, min(20, (due - start).days)))
             )
             return _close(rng, milestone, min(finish, AS_OF - datetime.timedelta(days=10)), sasac)
-        # still open after its due date: red on the board
-        return _Plan(milestone, min(_month(due), LAST_PERIOD), rng.randint(35, 95))
+        # Still open after its due date: red on the board. Most keep reporting slow progress;
+        # the others fell silent after their due date, which the "long silent" flag shows.
+        silent = rng.random() < 0.3
+        return _Plan(milestone, min(_month(due), LAST_PERIOD) if silent else LAST_PERIOD, rng.randint(35, 95))
     expected = expected_progress(start=start, due=due, on=AS_OF + datetime.timedelta(days=30))
     if roll < 0.01:
         return _withdraw(rng, milestone, start, AS_OF)
@@ -724,7 +726,8 @@ def _reports(rng: random.Random, plan: _Plan, liaison: User, sasac: User) -> lis
                 datetime.datetime(period.year, period.month, period.day, 9, tzinfo=TZ),
             )
             submitted_day = submitted_at.date()
-        at_risk = (plan.behind and (last or rng.random() < 0.4)) or rng.random() < 0.04
+        # Finished work (100 %, a closure request's last report) is at no risk of running late.
+        at_risk = ((plan.behind and (last or rng.random() < 0.4)) or rng.random() < 0.04) and progress < 100
         closing = last and milestone.status == MilestoneStatus.CLOSED
         if closing:
             review_state = ReviewState.ACCEPTED
@@ -821,10 +824,13 @@ def _indicator_tracks(
     """Per milestone of the assignment, how each indicator of its directive grows.
 
     A target is per enterprise over the three-year push, so the assignment's milestones share it:
-    a lead enterprise reaches 60–130 % of it in all, a participating one 15–50 %.
+    the enterprise reaches 60–130 % of it in all. Only the enterprises a directive targets (its
+    leads) report its indicators: a chemicals SOE taking part in a beverage platform does not
+    count the platform's figures.
     """
     tracks: list[list[_Track]] = [[] for _ in range(count)]
-    lead = assignment.role == AssignmentRole.LEAD
+    if assignment.role != AssignmentRole.LEAD:
+        return tracks
     for indicator in indicators:
         low = float(indicator.min_value)
         high = float(indicator.max_value) if indicator.max_value is not None else math.inf
@@ -834,7 +840,7 @@ def _indicator_tracks(
         if rate:  # a rate is not shared out: each milestone reports its own, close to the target
             finals = [target * rng.uniform(0.8, 1.0) for _ in range(count)]
         else:
-            reached = target * (rng.uniform(0.6, 1.3) if lead else rng.uniform(0.15, 0.5))
+            reached = target * rng.uniform(0.6, 1.3)
             if whole and target >= 1:
                 reached = max(1, round(reached))
             finals = _split(reached, [rng.uniform(0.5, 1.5) for _ in range(count)], whole)
@@ -911,6 +917,7 @@ def _create_milestones_and_reports(
         latest_review_state=Subquery(newest.values("review_state")[:1]),
         accepted_report=Subquery(accepted.values("pk")[:1]),
         accepted_report_at_risk=Coalesce(Subquery(accepted.values("at_risk")[:1]), False),
+        accepted_report_at=Subquery(accepted.values("submitted_at")[:1]),
     )
     supervision.record_report_history()
     return values
@@ -1009,6 +1016,12 @@ def replace_demo_data(*, size: str, seed: int = DEFAULT_SEED, password: str = DE
     committed = {plan.enterprise_id for plan in plans if plan.status == PlanStatus.APPROVED}
     supervision_ = _Supervision(random.Random(f"{seed}:requests"), sasac, liaisons, committed)
     values = _create_milestones_and_reports(rng, spec, assignments, supervision_, indicator_rng)
+    # An assignment's time limit covers its milestones (the follow-up work ran into 2026–2027).
+    latest_due = Milestone.objects.filter(assignment=OuterRef("pk")).order_by().values("assignment")
+    latest_due = latest_due.annotate(latest=Max("due_date")).values("latest")
+    Assignment.objects.filter(pk__in=[a.pk for a in assignments]).update(
+        due_date=Greatest("due_date", Coalesce(Subquery(latest_due), "due_date"))
+    )
     # The bulk load bypasses the report services: store what they would, in one pass each.
     refresh_forecast_at_risk(Milestone.objects.all())
     refresh_latest_indicator_values()

@@ -18,6 +18,7 @@ import random
 from django.contrib.auth.models import User
 from django.db import connection
 
+from progress.history_reasons import stored_reason
 from progress.models import (
     ImplementationPlan,
     Milestone,
@@ -274,25 +275,55 @@ def milestone_history(
     accepted = [r for r in reports if r.review_state == ReviewState.ACCEPTED]
     if accepted and accepted[-1].progress:
         last = accepted[-1]
-        events.append((last.reviewed_at, 0, sasac, f"采纳 {last.period:%Y-%m} 报送的进度", {"progress": last.progress}))
+        events.append(
+            (
+                last.reviewed_at,
+                0,
+                sasac,
+                stored_reason("采纳 %(p)s 报送的进度", p=f"{last.period:%Y-%m}"),
+                {"progress": last.progress},
+            )
+        )
     for d in decisions:
         if d.kind == RequestKind.EXTENSION and d.state == RequestState.APPROVED:
             changes = {"due_date": milestone.due_date, "extension_count": milestone.extension_count}
-            events.append((d.decided_at, 1, sasac, f"同意延期申请:{d.comment}", changes))
+            events.append(
+                (
+                    d.decided_at,
+                    1,
+                    sasac,
+                    stored_reason("同意%(kind)s:%(comment)s", kind=RequestKind.EXTENSION, comment=d.comment),
+                    changes,
+                )
+            )
         elif d.kind == RequestKind.CLOSURE:
             events.append(
-                (d.filed_at, 2, liaison, f"申请销号:{d.reason}", {"status": MilestoneStatus.CLOSURE_REQUESTED})
+                (
+                    d.filed_at,
+                    2,
+                    liaison,
+                    stored_reason("申请销号:%(r)s", r=d.reason),
+                    {"status": MilestoneStatus.CLOSURE_REQUESTED},
+                )
             )
             if d.state == RequestState.APPROVED:
                 changes = {"status": MilestoneStatus.CLOSED, "closed_at": milestone.closed_at, "closed_by_id": sasac.pk}
-                events.append((d.decided_at, 3, sasac, f"核实销号:{d.comment}", changes))
+                events.append((d.decided_at, 3, sasac, stored_reason("核实销号:%(note)s", note=d.comment), changes))
         elif d.kind == RequestKind.WITHDRAWAL:
             changes = {"status": MilestoneStatus.WITHDRAWN, "withdrawn_reason": milestone.withdrawn_reason}
-            events.append((d.decided_at, 3, sasac, f"同意撤销申请:{d.comment}", changes))
+            events.append(
+                (
+                    d.decided_at,
+                    3,
+                    sasac,
+                    stored_reason("同意%(kind)s:%(comment)s", kind=RequestKind.WITHDRAWAL, comment=d.comment),
+                    changes,
+                )
+            )
     if milestone.status == MilestoneStatus.WITHDRAWN and not decisions:
         when = (reports[-1].submitted_at if reports else milestone.created_at) + 5 * DAY
         changes = {"status": MilestoneStatus.WITHDRAWN, "withdrawn_reason": milestone.withdrawn_reason}
-        events.append((when, 3, liaison, f"撤销:{milestone.withdrawn_reason}", changes))
+        events.append((when, 3, liaison, stored_reason("撤销:%(r)s", r=milestone.withdrawn_reason), changes))
     for when, _order, user, reason, changes in sorted(events, key=lambda e: (e[0], e[1])):
         state.update(changes)
         records.append(_historical(Milestone, milestone, when=when, user=user, kind="~", reason=reason, **state))
@@ -309,7 +340,7 @@ def request_history(requests: list[MilestoneRequest]) -> list:
                 when=request.filed_at,
                 user=request.filed_by,
                 kind="+",
-                reason=f"提出{request.get_kind_display()}",
+                reason=stored_reason("提出%(kind)s", kind=request.kind),
                 state=RequestState.PENDING,
                 decided_by_id=None,
                 decided_at=None,
@@ -318,10 +349,10 @@ def request_history(requests: list[MilestoneRequest]) -> list:
             )
         )
         if request.state != RequestState.PENDING:
-            verb = "同意" if request.state == RequestState.APPROVED else "不同意"
-            reason = f"{verb}{request.get_kind_display()}:{request.decision_comment}"
+            key = "同意%(kind)s:%(comment)s" if request.state == RequestState.APPROVED else "不同意%(kind)s:%(comment)s"
+            reason = stored_reason(key, kind=request.kind, comment=request.decision_comment)
             if request.kind == RequestKind.CLOSURE and request.state == RequestState.APPROVED:
-                reason = f"核实销号:{request.decision_comment}"
+                reason = stored_reason("核实销号:%(note)s", note=request.decision_comment)
             records.append(
                 _historical(
                     MilestoneRequest, request, when=request.decided_at, user=request.decided_by, kind="~", reason=reason
@@ -371,12 +402,16 @@ def record_report_history() -> None:
         "history_date": "r.reviewed_at",
         "history_type": "'~'",
         "history_user_id": "r.reviewed_by_id",
-        "history_change_reason": "CASE WHEN r.review_state = %s THEN %s ELSE %s || r.review_comment END",
+        # A return's reason is stored_reason("退回:%(c)s", c=comment), its JSON built in SQL
+        # (the demo's comments hold no control characters: quotes and backslashes are escaped).
+        "history_change_reason": "CASE WHEN r.review_state = %s THEN %s ELSE "
+        "%s || REPLACE(REPLACE(r.review_comment, '\\', '\\\\'), '\"', '\\\"') || '\"}' END",
     }
+    returned_prefix = stored_reason("退回:%(c)s", c="")[: -len('"}')]
     insert(
         reviewed,
         "WHERE r.review_state <> %s",
-        [ReviewState.ACCEPTED, "审核通过", "退回:", ReviewState.PENDING],
+        [ReviewState.ACCEPTED, "审核通过", returned_prefix, ReviewState.PENDING],
     )
 
 
@@ -408,7 +443,7 @@ def plan_history(plans: list[ImplementationPlan], *, liaisons: dict[int, User], 
             "reviewed_by_id": sasac.pk,
             "review_comment": plan.review_comment,
         }
-        reason = "批准" if approved else f"退回:{plan.review_comment}"
+        reason = "批准" if approved else stored_reason("退回:%(c)s", c=plan.review_comment)
         records.append(
             _historical(ImplementationPlan, plan, when=plan.reviewed_at, user=sasac, kind="~", reason=reason, **base)
         )
@@ -421,7 +456,7 @@ def plan_history(plans: list[ImplementationPlan], *, liaisons: dict[int, User], 
                     when=plan.reviewed_at + revision * 30 * DAY,
                     user=liaison,
                     kind="~",
-                    reason=f"第{revision}次修订:根据工作进展细化时间表",
+                    reason=stored_reason("第%(n)s次修订:%(note)s", n=revision, note="根据工作进展细化时间表"),
                     **base,
                 )
             )

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Role
+from enterprises.names import person_name
 from progress.forms.bounds import bound_dates
 from progress.forms.ledger import style
 
@@ -41,7 +42,7 @@ def sasac_officers():
 
 class OfficerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.username
+        return person_name(obj)
 
 
 class AssignForm(forms.Form):

@@ -9,6 +9,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
 
+from enterprises.names import person_name
 from progress.instructions.health import FOLLOWUP_LABELS, followup_health
 from progress.instructions.services import subject_label
 from progress.models import Instruction, InstructionStatus, OrderAnswer, OrderStatus, SupervisionOrder
@@ -86,6 +87,6 @@ def history_of(model_history: QuerySet, subject: str) -> list[HistoryEntry]:
     ]
     user_ids = {r.history_user_id for r in records} | {getattr(r, name) for r in records for name in user_fields}
     user_ids.discard(None)
-    users = {u.pk: (u.get_full_name() or u.username) for u in get_user_model().objects.filter(pk__in=user_ids)}
+    users = {u.pk: person_name(u) for u in get_user_model().objects.filter(pk__in=user_ids)}
     entries = _entries_for(records, lambda _record: subject, users)
     return sorted(entries, key=lambda e: e.when, reverse=True)

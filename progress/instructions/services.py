@@ -13,9 +13,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from directives.models import Directive
 from enterprises.models import Enterprise
+from enterprises.names import person_name
+from progress.history_reasons import stored_reason
 from progress.models import Assignee, Instruction, InstructionStatus, InstructionUpdate, Milestone, NotificationKind
 from progress.reminders import selectors as reminder_selectors
 from progress.reminders.services import notify
@@ -94,8 +97,8 @@ def instruction_create(
             selection=selection,
             selection_label=selection_label,
         )
-        _save(instruction, by=author, reason=_("领导批示"))
-        name = author.get_full_name() or author.username
+        _save(instruction, by=author, reason=stored_reason(gettext_noop("领导批示")))
+        name = person_name(author)
         _tell(
             instruction,
             recipients=reminder_selectors.user_ids_with_role("sasac_staff"),
@@ -124,11 +127,15 @@ def instruction_assign(
         if first:
             instruction.assigned_at, instruction.assigned_by = timezone.now(), by
         instruction.version += 1
-        reason = _("交办:由%(who)s办理,时限 %(due)s") % {
-            "who": handler.get_full_name() or handler.username,
-            "due": due_date.isoformat(),
-        }
-        _save(instruction, by=by, reason=f"{reason}。{note.strip()}" if note.strip() else reason)
+        who, due = person_name(handler), due_date.isoformat()
+        reason = (
+            stored_reason(
+                gettext_noop("交办:由%(who)s办理,时限 %(due)s。%(note)s"), who=who, due=due, note=note.strip()
+            )
+            if note.strip()
+            else stored_reason(gettext_noop("交办:由%(who)s办理,时限 %(due)s"), who=who, due=due)
+        )
+        _save(instruction, by=by, reason=reason)
         if handler.pk != by.pk:
             _tell(
                 instruction,
@@ -157,7 +164,7 @@ def instruction_follow_by_order(*, instruction: Instruction, by, answer_due: dat
     instruction.assignee = Assignee.ENTERPRISE
     instruction.due_date = max(filter(None, [instruction.due_date, answer_due]))
     instruction.version += 1
-    _save(instruction, by=by, reason=_("转督办单办理"))
+    _save(instruction, by=by, reason=stored_reason(gettext_noop("转督办单办理")))
     return instruction
 
 
@@ -198,7 +205,7 @@ def instruction_close(*, instruction: Instruction, by, note: str) -> Instruction
         instruction.status = InstructionStatus.DONE
         instruction.closed_at, instruction.closed_by, instruction.closing_note = timezone.now(), by, note
         instruction.version += 1
-        _save(instruction, by=by, reason=_("办结:%(note)s") % {"note": note})
+        _save(instruction, by=by, reason=stored_reason(gettext_noop("办结:%(note)s"), note=note))
         _tell(
             instruction,
             recipients=[instruction.author_id],

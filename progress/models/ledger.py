@@ -79,6 +79,8 @@ class Milestone(models.Model):
         "ProgressReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     accepted_report_at_risk = models.BooleanField(default=False, editable=False)
+    # When the accepted report was submitted: the "long silent" flag (progress.silence) reads it.
+    accepted_report_at = models.DateTimeField(null=True, editable=False)
     # The forecast's pace verdict (progress.forecast), kept by the ledger services so the
     # board's "at risk" filter reads a column instead of each milestone's recent reports.
     forecast_at_risk = models.BooleanField(default=False, editable=False)
@@ -92,6 +94,7 @@ class Milestone(models.Model):
             "latest_review_state",
             "accepted_report",
             "accepted_report_at_risk",
+            "accepted_report_at",
             "forecast_at_risk",
         ]
     )
@@ -223,7 +226,11 @@ class IndicatorValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator}: {self.value}"
+        return f"{self.indicator}: {self.display}"
+
+    @property
+    def display(self) -> str:
+        return self.indicator.format(self.value)
 
 
 class Evidence(models.Model):

@@ -19,8 +19,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from enterprises.models import Enterprise
+from progress.history_reasons import stored_reason
 from progress.instructions.services import FollowupError, instruction_follow_by_order
 from progress.models import (
     AnswerDecision,
@@ -129,7 +131,7 @@ def order_issue(
             issued_by=by,
             issued_at=now,
         )
-        _save(order, by=by, reason=_("签发"))
+        _save(order, by=by, reason=stored_reason(gettext_noop("签发")))
         order.milestones.set(milestones)
         if instruction is not None:
             instruction_follow_by_order(instruction=instruction, by=by, answer_due=answer_due)
@@ -157,7 +159,7 @@ def order_sign(*, order: SupervisionOrder, by) -> bool:
             return False
         _sign(order, by)
         order.version += 1
-        _save(order, by=by, reason=_("签收"))
+        _save(order, by=by, reason=stored_reason(gettext_noop("签收")))
     return True
 
 
@@ -204,10 +206,10 @@ def order_answer(*, order: SupervisionOrder, by, text: str, evidence_files: Iter
                 raise FollowupError(_("已反馈办理情况,正在等待国资委审核。"))
             if order.status == OrderStatus.CLOSED:
                 raise FollowupError(_("该督办单已办结。"))
-            reason = _("反馈办理情况")
+            reason = stored_reason(gettext_noop("反馈办理情况"))
             if order.status == OrderStatus.ISSUED:
                 _sign(order, by)
-                reason = _("签收并反馈办理情况")
+                reason = stored_reason(gettext_noop("签收并反馈办理情况"))
             answer = OrderAnswer.objects.create(order=order, text=text, submitted_by=by, submitted_at=timezone.now())
             for file in evidence_files:
                 _store_evidence(answer=answer, by=by, file=file, stored=stored)
@@ -251,7 +253,7 @@ def order_return(*, order: SupervisionOrder, by, comment: str) -> SupervisionOrd
         answer.save()
         order.status = OrderStatus.RETURNED
         order.version += 1
-        _save(order, by=by, reason=_("退回重办:%(c)s") % {"c": comment})
+        _save(order, by=by, reason=stored_reason(gettext_noop("退回重办:%(c)s"), c=comment))
         _tell(
             order,
             recipients=_liaisons(order),
@@ -276,7 +278,7 @@ def order_close(*, order: SupervisionOrder, by, note: str = "") -> SupervisionOr
         order.status = OrderStatus.CLOSED
         order.closed_at, order.closed_by, order.closing_note = now, by, note
         order.version += 1
-        _save(order, by=by, reason=_("办结:%(note)s") % {"note": note})
+        _save(order, by=by, reason=stored_reason(gettext_noop("办结:%(note)s"), note=note))
         recipients = _liaisons(order)
         if order.instruction_id:
             recipients.append(order.instruction.author_id)
@@ -304,7 +306,7 @@ def order_cancel(*, order: SupervisionOrder, by, reason: str) -> SupervisionOrde
         order.status = OrderStatus.CANCELLED
         order.closed_at, order.closed_by, order.closing_note = timezone.now(), by, reason
         order.version += 1
-        _save(order, by=by, reason=_("作废:%(reason)s") % {"reason": reason})
+        _save(order, by=by, reason=stored_reason(gettext_noop("作废:%(reason)s"), reason=reason))
         recipients = _liaisons(order)
         if order.instruction_id:
             recipients.append(order.instruction.author_id)

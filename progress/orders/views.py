@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from enterprises.names import person_name
 from progress import scoping
 from progress.health import today
 from progress.instructions.selectors import history_of
@@ -18,7 +19,6 @@ from progress.instructions.services import FollowupError
 from progress.models import MilestoneStatus, OrderStatus, SupervisionOrder
 from progress.orders import selectors, services
 from progress.orders.forms import AnswerForm, CancelForm, DecisionForm, OrderForm
-from progress.reminders.channels.email import recipient_name
 
 PAGE_SIZE = 50
 DEFAULT_ANSWER_DAYS = 10
@@ -56,7 +56,7 @@ def _order_defaults(request, *, instruction, milestone) -> dict:
     profile = getattr(request.user, "profile", None)
     initial = {
         "answer_due": today() + datetime.timedelta(days=DEFAULT_ANSWER_DAYS),
-        "contact_name": recipient_name(request.user),
+        "contact_name": person_name(request.user),
         "contact_phone": profile.phone if profile else "",
     }
     if milestone is not None:
@@ -172,8 +172,8 @@ def order_print(request, order_id: int):
         "progress/order_print.html",
         {
             "order": order,
-            "issuer": recipient_name(order.issued_by),
-            "signer": recipient_name(order.signed_by) if order.signed_by else "",
+            "issuer": person_name(order.issued_by),
+            "signer": person_name(order.signed_by) if order.signed_by else "",
         },
     )
 

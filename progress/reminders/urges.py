@@ -5,7 +5,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from enterprises.names import person_name
+from progress.history_reasons import stored_reason
 from progress.models import Milestone, Notification, NotificationKind, ReminderRule, Urge
 from progress.reminders import outbox, selectors, services
 from progress.reminders.schedule import PlannedNotice, local_today, milestone_payload, recipients_of
@@ -34,10 +37,10 @@ def urge_milestone(*, milestone: Milestone, by, message: str = "") -> Urge:
             [milestone],
             update=True,
             default_user=by,
-            default_change_reason=_("催办:%(message)s") % {"message": message or "-"},
+            default_change_reason=stored_reason(gettext_noop("催办:%(message)s"), message=message or "-"),
         )
         row = _milestone_row(milestone)
-        payload = milestone_payload(row) | {"message": message, "sent_by": by.get_full_name() or by.username}
+        payload = milestone_payload(row) | {"message": message, "sent_by": person_name(by)}
         subject = _("【催办】%(title)s") % {"title": milestone.title}
         body = _("国资委对时间节点“%(title)s”(%(due)s 到期)发出催办,请登录系统签收并处理。") % {
             "title": milestone.title,
@@ -81,11 +84,13 @@ def acknowledge_urge(*, urge: Urge, by, reply: str = "") -> bool:
         Notification.objects.filter(
             urge=urge, kind__in=[NotificationKind.URGE, NotificationKind.URGE_UNSIGNED], read_at__isnull=True
         ).update(read_at=now)
-        reason = _("签收催办:%(reply)s") % {"reply": reply} if reply else _("签收催办")
-        Milestone.history.bulk_history_create(
-            [milestone], update=True, default_user=by, default_change_reason=reason
+        reason = (
+            stored_reason(gettext_noop("签收催办:%(reply)s"), reply=reply)
+            if reply
+            else stored_reason(gettext_noop("签收催办"))
         )
-        who = by.get_full_name() or by.username
+        Milestone.history.bulk_history_create([milestone], update=True, default_user=by, default_change_reason=reason)
+        who = person_name(by)
         values = {"who": who, "title": milestone.title, "sent": timezone.localtime(urge.sent_at).strftime("%Y-%m-%d")}
         body = _("%(who)s 已签收国资委 %(sent)s 对“%(title)s”的催办。") % values
         if reply:

@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from directives.models import Assignment, Directive
 from enterprises.models import Enterprise
+from enterprises.names import person_name
 from progress.health import HEALTH_LABELS, annotate_health
+from progress.history_reasons import render_reason
 from progress.models import (
     ImplementationPlan,
     Milestone,
@@ -171,6 +173,7 @@ _NOISE = {
     "latest_review_state",
     "accepted_report",
     "accepted_report_at_risk",
+    "accepted_report_at",
     "forecast_at_risk",
 }
 
@@ -238,7 +241,7 @@ def _entries_for(records: list, subject_of, users: dict[int, str]) -> list[Histo
         subject=subject_of(first),
         # Rows loaded in bulk have no creation record: their first record is the state then.
         action=_action(first.history_type) if first.history_type != "~" else _("最早记录"),
-        reason=first.history_change_reason or "",
+        reason=render_reason(first.history_change_reason),
         changes=[
             HistoryChange(_label(model, n), "—", field_display(model, n, value, users))
             for n, value in initial.items()
@@ -254,7 +257,7 @@ def _entries_for(records: list, subject_of, users: dict[int, str]) -> list[Histo
                 who=users.get(new.history_user_id, "—"),
                 subject=subject_of(new),
                 action=_action(new.history_type),
-                reason=new.history_change_reason or "",
+                reason=render_reason(new.history_change_reason),
                 changes=[
                     HistoryChange(
                         _label(model, c.field),
@@ -296,7 +299,7 @@ def _request_entries(records: list, users: dict[int, str]) -> list[HistoryEntry]
                 who=users.get(new.history_user_id, "—"),
                 subject=subject,
                 action=_action(new.history_type),
-                reason=new.history_change_reason or "",
+                reason=render_reason(new.history_change_reason),
                 changes=[
                     HistoryChange(
                         _label(model, c.field),
@@ -332,7 +335,9 @@ def milestone_history(milestone: Milestone) -> list[HistoryEntry]:
     for r in plan_records:
         user_ids.add(r.reviewed_by_id)
     user_ids.discard(None)
-    users = {u.pk: (u.get_full_name() or u.username) for u in get_user_model().objects.filter(pk__in=user_ids)}
+    users = {
+        u.pk: person_name(u) for u in get_user_model().objects.filter(pk__in=user_ids)
+    }
     entries = _entries_for(milestone_records, lambda r: _("时间节点"), users)
     for records in _by_id(report_records):
         entries += _entries_for(records, lambda r: _("进展报送 %(p)s") % {"p": f"{r.period:%Y-%m}"}, users)

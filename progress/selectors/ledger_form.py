@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from directives.models import AssignmentRole, Indicator
 from enterprises.models import Enterprise
+from enterprises.names import person_name
 from progress.exports import Validation
 from progress.models import IndicatorValue, Milestone, MilestoneStatus, ProgressReport, ReviewState
 
@@ -242,7 +243,7 @@ def _sheet_row(row: FormRow, form: LedgerForm) -> tuple:
 def sheet(form: LedgerForm, *, enterprise: Enterprise, user) -> dict:
     """Keyword arguments for ``progress.exports.build_xlsx``: the form in the office layout."""
     width = len(COLUMNS) + 2 * form.slots
-    reporter = (user.get_full_name() or user.username) if user.is_authenticated else ""
+    reporter = person_name(user) if user.is_authenticated else ""
     phone = getattr(getattr(user, "profile", None), "phone", "") or enterprise.contact_phone
     info = [""] * width
     info[0] = _("填报单位:%(e)s") % {"e": enterprise.name}

@@ -15,6 +15,7 @@ from progress.scoping import (
     visible_requests,
 )
 from progress.selectors.board import health_counts
+from progress.silence import long_silent_condition
 
 
 def attention_milestones(milestones: QuerySet[Milestone], *, on: datetime.date, limit: int = 10) -> list[Milestone]:
@@ -38,6 +39,7 @@ def overview_for(user) -> dict:
         "health_counts": counts,
         "open_total": open_total,
         "closed_total": counts[CLOSED],
+        "long_silent": milestones.filter(long_silent_condition(on=on)).count(),
         "tracked_total": sum(n for h, n in counts.items() if h != WITHDRAWN),
         "enterprise_count": visible_enterprises(user).filter(is_active=True).count(),
         "assignment_count": visible_assignments(user).count(),

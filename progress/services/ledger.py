@@ -34,11 +34,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from directives.models import Assignment, Indicator
 from enterprises.models import Enterprise
 from progress import workflow
 from progress.forecast import store_forecast_at_risk
+from progress.history_reasons import stored_reason
 from progress.models import (
     Evidence,
     ImplementationPlan,
@@ -168,7 +170,9 @@ def _bump_revision(plan: ImplementationPlan, *, by, note: str) -> None:
     """Record one revision of an approved plan (``revision`` and ``version`` go up) with its note."""
     plan.revision += 1
     plan.version += 1
-    save_with_history(plan, by=by, reason=_("第%(n)s次修订:%(note)s") % {"n": plan.revision, "note": note.strip()})
+    save_with_history(
+        plan, by=by, reason=stored_reason(gettext_noop("第%(n)s次修订:%(note)s"), n=plan.revision, note=note.strip())
+    )
 
 
 def _record_plan_revision(*, enterprise: Enterprise, by, note: str) -> None:
@@ -204,7 +208,7 @@ def plan_save(
         plan = ImplementationPlan.objects.select_for_update().filter(enterprise=enterprise).first()
         if plan is None:
             plan = ImplementationPlan(enterprise=enterprise, **changes)
-            save_with_history(plan, by=by, reason=_("起草实施方案"))
+            save_with_history(plan, by=by, reason=stored_reason(gettext_noop("起草实施方案")))
             return plan
         approved = plan.status == PlanStatus.APPROVED
         advance(workflow.PLAN, plan, "revise" if approved else "edit", field="status")
@@ -233,7 +237,7 @@ def plan_submit(*, plan: ImplementationPlan, by, expected_version: int | None) -
         check_version(plan, expected_version)
         plan.submitted_at = timezone.now()
         plan.version += 1
-        save_with_history(plan, by=by, reason=_("提交审核"))
+        save_with_history(plan, by=by, reason=stored_reason(gettext_noop("提交审核")))
         notices.plan_submitted(plan)
         return plan
 
@@ -254,7 +258,11 @@ def plan_approve(
     *, plan: ImplementationPlan, by, expected_version: int | None, comment: str = ""
 ) -> ImplementationPlan:
     """From now on the plan's milestones are commitments (``plan_is_approved``)."""
-    reason = _("批准:%(c)s") % {"c": comment.strip()} if comment.strip() else _("批准")
+    reason = (
+        stored_reason(gettext_noop("批准:%(c)s"), c=comment.strip())
+        if comment.strip()
+        else stored_reason(gettext_noop("批准"))
+    )
     return _plan_decide(
         plan, by=by, expected_version=expected_version, action="approve", comment=comment, reason=reason
     )
@@ -263,10 +271,8 @@ def plan_approve(
 def plan_return(*, plan: ImplementationPlan, by, expected_version: int | None, comment: str) -> ImplementationPlan:
     if not comment.strip():
         raise LedgerError(_("退回实施方案须填写审核意见。"))
-    reason = _("退回:%(c)s") % {"c": comment.strip()}
-    return _plan_decide(
-        plan, by=by, expected_version=expected_version, action="return", comment=comment, reason=reason
-    )
+    reason = stored_reason(gettext_noop("退回:%(c)s"), c=comment.strip())
+    return _plan_decide(plan, by=by, expected_version=expected_version, action="return", comment=comment, reason=reason)
 
 
 # --- milestones ---------------------------------------------------------------------
@@ -307,7 +313,7 @@ def milestone_create(
             original_due_date=due_date,
             responsible_person=responsible_person,
         )
-        save_with_history(milestone, by=by, reason=revision_note.strip() or _("新建时间节点"))
+        save_with_history(milestone, by=by, reason=revision_note.strip() or stored_reason(gettext_noop("新建时间节点")))
         return milestone
 
 
@@ -336,7 +342,7 @@ def milestone_update(*, milestone: Milestone, by, expected_version: int | None, 
             setattr(milestone, name, value)
         milestone.original_due_date = milestone.due_date
         milestone.version += 1
-        save_with_history(milestone, by=by, reason=_("修改时间节点"))
+        save_with_history(milestone, by=by, reason=stored_reason(gettext_noop("修改时间节点")))
         # The forecast judges the pace against the start and due dates.
         store_forecast_at_risk(milestone)
         return milestone
@@ -354,7 +360,7 @@ def milestone_withdraw(*, milestone: Milestone, by, reason: str, expected_versio
         _refuse_if_committed(milestone, _("实施方案已批准,撤销时间节点须提交撤销申请,由国资委审批。"))
         milestone.withdrawn_reason = reason.strip()
         milestone.version += 1
-        save_with_history(milestone, by=by, reason=_("撤销:%(r)s") % {"r": reason.strip()})
+        save_with_history(milestone, by=by, reason=stored_reason(gettext_noop("撤销:%(r)s"), r=reason.strip()))
         return milestone
 
 
@@ -369,7 +375,7 @@ def milestone_reopen(*, milestone: Milestone, by, reason: str, expected_version:
         check_version(milestone, expected_version)
         milestone.closed_at = milestone.closed_by = None
         milestone.version += 1
-        save_with_history(milestone, by=by, reason=_("重新打开:%(r)s") % {"r": reason.strip()})
+        save_with_history(milestone, by=by, reason=stored_reason(gettext_noop("重新打开:%(r)s"), r=reason.strip()))
         notices.milestone_reopened(milestone, reason=reason.strip())
         return milestone
 
@@ -414,7 +420,11 @@ def _store_accepted_report(milestone: Milestone, *, by, reason: str) -> None:
         milestone.version += 1
         save_with_history(milestone, by=by, reason=reason)
     milestone.accepted_report, milestone.accepted_report_at_risk = accepted, at_risk
-    Milestone.objects.filter(pk=milestone.pk).update(accepted_report=accepted, accepted_report_at_risk=at_risk)
+    # The silence clock restarts in the same transaction as the acceptance (progress.silence).
+    milestone.accepted_report_at = accepted.submitted_at if accepted else None
+    Milestone.objects.filter(pk=milestone.pk).update(
+        accepted_report=accepted, accepted_report_at_risk=at_risk, accepted_report_at=milestone.accepted_report_at
+    )
     # The forecast and the leaders' indicator totals read accepted reports only.
     store_forecast_at_risk(milestone)
     refresh_latest_indicator_values(milestone_ids=[milestone.pk])
@@ -435,6 +445,7 @@ def milestone_refresh_derived(*, milestone: Milestone) -> Milestone:
             progress=milestone.progress,
             accepted_report=accepted,
             accepted_report_at_risk=accepted.at_risk if accepted else False,
+            accepted_report_at=accepted.submitted_at if accepted else None,
         )
         store_forecast_at_risk(milestone)
         refresh_latest_indicator_values(milestone_ids=[milestone.pk])
@@ -448,9 +459,7 @@ REPORT_FIELDS = ("progress", "work_done", "problems", "next_steps", "support_nee
 
 def _check_period_open(period: datetime.date) -> None:
     if period_is_closed(period):
-        raise LedgerError(
-            _("%(p)s 报送期已关账,该期报送不能再新增或修改。") % {"p": period.strftime("%Y-%m")}
-        )
+        raise LedgerError(_("%(p)s 报送期已关账,该期报送不能再新增或修改。") % {"p": period.strftime("%Y-%m")})
 
 
 def _save_indicator_values(report: ProgressReport, values: Mapping[Indicator, Decimal | None]) -> None:
@@ -494,9 +503,7 @@ def report_file(
             advance(workflow.MILESTONE, milestone, "report", field="status")
             _check_period_open(period)
             if ProgressReport.objects.filter(milestone=milestone, period=period).exists():
-                raise LedgerError(
-                    _("该时间节点 %(p)s 已有报送,请修改原报送。") % {"p": period.strftime("%Y-%m")}
-                )
+                raise LedgerError(_("该时间节点 %(p)s 已有报送,请修改原报送。") % {"p": period.strftime("%Y-%m")})
             now = timezone.now()
             report = ProgressReport(
                 milestone=milestone,
@@ -512,7 +519,7 @@ def report_file(
                 # Late is decided at first submission and never dated back.
                 is_late=timezone.localdate(now) > (deadline or report_deadline(period)),
             )
-            save_with_history(report, by=by, reason=_("报送"))
+            save_with_history(report, by=by, reason=stored_reason(gettext_noop("报送")))
             _save_indicator_values(report, indicator_values or {})
             for file in evidence_files:
                 store_evidence(report=report, by=by, file=file, stored=stored)
@@ -552,8 +559,18 @@ def report_update(
             report.review_state = state
             for name, value in changes.items():
                 setattr(report, name, value)
+            if returned:
+                # A resubmission is a new submission: the queue and the report's header show it,
+                # while ``is_late`` keeps the first one's verdict.
+                report.submitted_by, report.submitted_at = by, timezone.now()
             report.version += 1
-            save_with_history(report, by=by, reason=_("按退回意见修改后重新报送") if returned else _("修改报送"))
+            save_with_history(
+                report,
+                by=by,
+                reason=stored_reason(gettext_noop("按退回意见修改后重新报送"))
+                if returned
+                else stored_reason(gettext_noop("修改报送")),
+            )
             _save_indicator_values(report, indicator_values or {})
             for file in evidence_files:
                 store_evidence(report=report, by=by, file=file, stored=stored)
@@ -581,17 +598,21 @@ def _review(report: ProgressReport, *, by, expected_version, action: str, commen
         _store_latest_report(milestone)
         if action == "accept":
             _store_accepted_report(
-                milestone, by=by, reason=_("采纳 %(p)s 报送的进度") % {"p": report.period.strftime("%Y-%m")}
+                milestone,
+                by=by,
+                reason=stored_reason(gettext_noop("采纳 %(p)s 报送的进度"), p=report.period.strftime("%Y-%m")),
             )
         notices.report_reviewed(report)
         return report
 
 
-def report_accept(
-    *, report: ProgressReport, by, expected_version: int | None, comment: str = ""
-) -> ProgressReport:
+def report_accept(*, report: ProgressReport, by, expected_version: int | None, comment: str = "") -> ProgressReport:
     """SASAC accepts the report: if it is the newest accepted one, its figures become the milestone's."""
-    reason = _("审核通过:%(c)s") % {"c": comment.strip()} if comment.strip() else _("审核通过")
+    reason = (
+        stored_reason(gettext_noop("审核通过:%(c)s"), c=comment.strip())
+        if comment.strip()
+        else stored_reason(gettext_noop("审核通过"))
+    )
     return _review(report, by=by, expected_version=expected_version, action="accept", comment=comment, reason=reason)
 
 
@@ -599,5 +620,5 @@ def report_return(*, report: ProgressReport, by, expected_version: int | None, c
     """SASAC sends the report back with a comment; the liaisons are told."""
     if not comment.strip():
         raise LedgerError(_("退回报送须填写审核意见。"))
-    reason = _("退回:%(c)s") % {"c": comment.strip()}
+    reason = stored_reason(gettext_noop("退回:%(c)s"), c=comment.strip())
     return _review(report, by=by, expected_version=expected_version, action="return", comment=comment, reason=reason)

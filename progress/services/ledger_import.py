@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from directives.models import Assignment, Indicator
 from enterprises.models import Enterprise
+from enterprises.templatetags.punctuation import colon
 from progress import scoping
 from progress.models import LedgerImport, Milestone, MilestoneStatus, ProgressReport, ReviewState
 from progress.selectors.ledger_form import (
@@ -84,7 +85,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = _("第 %(line)s 行") % {"line": self.line}
-        return f"{where} {self.column}:{self.message}" if self.column else f"{where}:{self.message}"
+        return f"{where} {self.column}{colon()}{self.message}" if self.column else f"{where}{colon()}{self.message}"
 
 
 class _Refused(Exception):
@@ -206,6 +207,11 @@ class ImportPlan:
     refused: list[Problem] = dataclasses.field(default_factory=list)
     notes: list[Problem] = dataclasses.field(default_factory=list)
     errors: list[str] = dataclasses.field(default_factory=list)  # the file as a whole cannot be read
+
+    @property
+    def refused_rows(self) -> int:
+        """How many rows the problems are on (a row may have several)."""
+        return len({problem.line for problem in self.refused})
 
     @property
     def can_commit(self) -> bool:

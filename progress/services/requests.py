@@ -17,9 +17,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from progress import workflow
 from progress.forecast import store_forecast_at_risk
+from progress.history_reasons import stored_reason
 from progress.models import Milestone, MilestoneRequest, RequestKind, ReviewState
 from progress.selectors.requests import as_json, pending_request, proposed_values
 from progress.services import notices
@@ -57,9 +59,7 @@ def _proposal(milestone: Milestone, kind: str, changes: Mapping[str, object]) ->
         if due is None:
             raise LedgerError(_("延期申请须填写延期后的时间节点。"))
         if due <= milestone.due_date:
-            raise LedgerError(
-                _("延期后的时间节点须晚于当前时间节点(%(d)s)。") % {"d": milestone.due_date.isoformat()}
-            )
+            raise LedgerError(_("延期后的时间节点须晚于当前时间节点(%(d)s)。") % {"d": milestone.due_date.isoformat()})
         return {"due_date": due}
     if kind == RequestKind.CHANGE:
         unknown = set(changes) - set(CHANGE_FIELDS)
@@ -92,9 +92,7 @@ def request_file(
     A closure request carries the completion statement as ``reason`` and ``evidence_files``.
     """
     if not reason.strip():
-        raise LedgerError(
-            _("申请销号须填写完成情况说明。") if kind == RequestKind.CLOSURE else _("申请须填写理由。")
-        )
+        raise LedgerError(_("申请销号须填写完成情况说明。") if kind == RequestKind.CLOSURE else _("申请须填写理由。"))
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -115,13 +113,15 @@ def request_file(
                 filed_by=by,
                 filed_at=timezone.now(),
             )
-            save_with_history(request, by=by, reason=_("提出%(kind)s") % {"kind": request.get_kind_display()})
+            save_with_history(request, by=by, reason=stored_reason(gettext_noop("提出%(kind)s"), kind=request.kind))
             for file in evidence_files:
                 store_evidence(request=request, by=by, file=file, stored=stored)
             if target != milestone.status:
                 milestone.status = target
                 milestone.version += 1
-                save_with_history(milestone, by=by, reason=_("申请销号:%(r)s") % {"r": request.reason})
+                save_with_history(
+                    milestone, by=by, reason=stored_reason(gettext_noop("申请销号:%(r)s"), r=request.reason)
+                )
             notices.request_filed(request)
             return request
     except BaseException:
@@ -156,21 +156,26 @@ def _close(milestone: Milestone, request: MilestoneRequest, *, by, note: str, sh
     milestone.status = advance(workflow.MILESTONE, milestone, "close", field="status")
     milestone.closed_at, milestone.closed_by = timezone.now(), by
     request.shortfall_reason = shortfall_reason if milestone.progress < 100 else ""
-    return _("核实销号:%(note)s") % {"note": note}
+    return stored_reason(gettext_noop("核实销号:%(note)s"), note=note)
 
 
 def _approve(milestone: Milestone, request: MilestoneRequest, *, by, comment: str, shortfall_reason: str) -> str:
     """Apply what the request asks for to the locked milestone; the history reason."""
     if request.kind == RequestKind.CLOSURE:
         return _close(milestone, request, by=by, note=comment, shortfall_reason=shortfall_reason)
-    label = request.get_kind_display()
-    reason = _("同意%(kind)s:%(comment)s") % {"kind": label, "comment": comment or request.reason}
+    reason = stored_reason(
+        gettext_noop("同意%(kind)s:%(comment)s"), kind=request.kind, comment=comment or request.reason
+    )
     if request.kind == RequestKind.WITHDRAWAL:
         milestone.status = advance(workflow.MILESTONE, milestone, "withdraw", field="status")
         milestone.withdrawn_reason = request.reason
     else:
-        advance(workflow.MILESTONE, milestone, "extend" if request.kind == RequestKind.EXTENSION else "change",
-                field="status")
+        advance(
+            workflow.MILESTONE,
+            milestone,
+            "extend" if request.kind == RequestKind.EXTENSION else "change",
+            field="status",
+        )
         values = proposed_values(request)
         if values.get("due_date", milestone.due_date) < values.get("start_date", milestone.start_date):
             raise LedgerError(_("时间节点不能早于开始日期。"))
@@ -211,7 +216,7 @@ def request_decide(
                 raise LedgerError(_("不予销号须填写核验意见。") if closure else _("不同意须填写审批意见。"))
             if closure:
                 milestone.status = advance(workflow.MILESTONE, milestone, "refuse_closure", field="status")
-            reason = _("不同意%(kind)s:%(comment)s") % {"kind": request.get_kind_display(), "comment": comment}
+            reason = stored_reason(gettext_noop("不同意%(kind)s:%(comment)s"), kind=request.kind, comment=comment)
         request.decided_by, request.decided_at, request.decision_comment = by, timezone.now(), comment
         request.version += 1
         save_with_history(request, by=by, reason=reason)
@@ -232,7 +237,7 @@ def request_cancel(*, request: MilestoneRequest, by, expected_version: int | Non
         check_version(request, expected_version)
         request.decided_by, request.decided_at = by, timezone.now()
         request.version += 1
-        reason = _("撤回%(kind)s") % {"kind": request.get_kind_display()}
+        reason = stored_reason(gettext_noop("撤回%(kind)s"), kind=request.kind)
         save_with_history(request, by=by, reason=reason)
         if request.kind == RequestKind.CLOSURE:
             milestone.status = advance(workflow.MILESTONE, milestone, "cancel_closure", field="status")

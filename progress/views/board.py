@@ -10,10 +10,11 @@ from django.views.decorators.http import require_GET
 
 from progress.exports import build_csv, build_xlsx, file_response
 from progress.filters import MilestoneFilter, filter_controls
-from progress.health import HEALTH_LABELS, today
+from progress.health import HEALTH_LABELS, WITHDRAWN, today
 from progress.models import MilestoneStatus
 from progress.scoping import require_role
 from progress.selectors.board import board_milestones, health_counts, health_summary
+from progress.silence import is_long_silent_row
 from progress.tables import REVIEW_LABELS, build_milestone_table, sorted_rows
 
 STATUS_LABELS = dict(MilestoneStatus.choices)
@@ -53,6 +54,8 @@ def milestone_table_context(request, *, base=None, exclude: tuple[str, ...] = ()
         "table_html": table.as_html(request),
         "health_summary": health_summary(counts),
         "total": sum(counts.values()),
+        # The total counts withdrawn milestones too; saying how many squares it with counts of tracked ones.
+        "withdrawn": counts[WITHDRAWN],
         "export_query": _query_without(request, "page"),
         "health_query": _query_without(request, "page", "health"),
     }
@@ -84,15 +87,21 @@ def _export_rows(request):
         "status",
         "latest_report__submitted_at",
         "latest_report__review_state",
+        "accepted_report_at",
         "id",
     )
     health = {key: str(label) for key, label in HEALTH_LABELS.items()}
     status = {key: str(label) for key, label in STATUS_LABELS.items()}
     review = {key: str(label) for key, label in REVIEW_LABELS.items()}
     review[None] = ""
+    on, silent = today(), str(_("长期未报送"))
+
+    def long_silent(row) -> str:
+        return silent if is_long_silent_row(status=row[11], start_date=row[5], accepted_at=row[14], on=on) else ""
+
     # The progress is the accepted figure: a report waiting for review shows only as "待审核".
     return (
-        (*row[:10], health[row[10]], status[row[11]], row[12], review[row[13]], row[14])
+        (*row[:10], health[row[10]], status[row[11]], row[12], review[row[13]], long_silent(row), row[15])
         for row in queryset.iterator(chunk_size=5000)
     )
 
@@ -113,6 +122,7 @@ def _export_headers() -> list[str]:
         _("状态"),
         _("最近报送"),
         _("审核状态"),
+        _("长期未报送"),
         _("编号"),
     ]
 
@@ -128,7 +138,7 @@ def board_export_xlsx(request):
         sheet_title=_("督办看板"),
         headers=_export_headers(),
         rows=_export_rows(request),
-        column_widths=[12, 8, 28, 36, 10, 12, 12, 12, 8, 10, 8, 10, 17, 10, 8],
+        column_widths=[12, 8, 28, 36, 10, 12, 12, 12, 8, 10, 8, 10, 17, 10, 10, 8],
         date_columns=(5, 6, 7),
         datetime_columns=(12,),
     )

@@ -104,8 +104,20 @@ def completion_figure(rows: list[data.EnterpriseCompletion]) -> Chart:
             hovertemplate=_("%{x}<br>平均进度 %{y}%<br>已销号/全部 %{hovertext}") + "<extra></extra>",
         )
     ]
-    layout = _layout(height=380, yaxis=dict(title=_("平均进度(%)"), range=[0, 105]), xaxis=dict(tickangle=-60))
+    # Close averages (85–92 on a 0–100 axis) look identical: the axis starts below the lowest
+    # one, in tens, and says so; the bars carry their values.
+    low = completion_axis_start([row.average_progress for row in rows])
+    title = _("平均进度(%)") if low == 0 else _("平均进度(%%,纵轴自 %(low)s 起)") % {"low": low}
+    layout = _layout(height=380, yaxis=dict(title=title, range=[low, 105]), xaxis=dict(tickangle=-60))
     return Chart(traces, layout)
+
+
+def completion_axis_start(averages: list[float]) -> int:
+    """0, unless every average is at least 50: then the ten below the lowest, less one ten."""
+    lowest = min(averages, default=0)
+    if lowest < 50:
+        return 0
+    return int(lowest // 10) * 10 - 10
 
 
 def health_category_figure(rows: dict[str, dict[str, int]]) -> Chart:

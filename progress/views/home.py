@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
@@ -21,6 +22,7 @@ def home(request):
             if key != WITHDRAWN
         ],
         "has_role": role_of(user) is not None,
+        "long_silent_months": settings.LONG_SILENT_MONTHS,
     }
     if scoping.sees_everything(user):
         context["enterprises_by_overdue"] = enterprises_by_overdue(user)

@@ -47,7 +47,7 @@ def test_directive_page_shows_wording_indicators_and_roll_up_across_soes(
     body = client.get(f"/directives/{tree['directive'].pk}/").content.decode()
     assert 'data-testid="source-text"' in body and "以股权投资、基金投资前瞻布局" in body
     assert "新基建投资额" in body
-    assert "2 项分解 · 3 个时间节点" in body
+    assert "2 项分解 · 3 个在跟踪的时间节点(不含已撤销)" in body
     assert f'href="/enterprises/{enterprise.code}/"' in body and f'href="/enterprises/{other_enterprise.code}/"' in body
     assert "40.0%" in body  # beer's average
     assert f'href="/milestones/{late.pk}/"' in body

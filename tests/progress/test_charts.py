@@ -227,3 +227,11 @@ def test_indicator_totals_count_a_value_once_sasac_accepts_its_report(sasac):
     # A withdrawn milestone's values no longer count.
     Milestone.objects.filter(pk=milestone.pk).update(status="withdrawn", withdrawn_reason="合并")
     assert data.indicator_totals(Milestone.objects.all()) == []
+
+
+def test_close_completion_averages_get_an_axis_that_tells_them_apart():
+    from progress.views.charts import completion_axis_start
+
+    assert completion_axis_start([85.2, 88, 92]) == 70
+    assert completion_axis_start([45, 92]) == 0
+    assert completion_axis_start([]) == 0

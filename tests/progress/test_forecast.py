@@ -101,6 +101,31 @@ def test_stalled_progress_has_no_forecast_and_is_at_risk():
     assert sql_at_risk(milestone) is True
 
 
+def test_stalled_progress_says_so_since_the_last_accepted_report():
+    milestone = milestone_with_reports(due_offset=300, reports=[(30, 40), (60, 40), (90, 40), (120, 40)])
+    forecast = forecast_of(milestone, on=START + datetime.timedelta(days=121))
+    assert forecast.stalled is True
+    assert forecast.reported_on == START + datetime.timedelta(days=120)
+
+
+def test_a_forecast_never_shows_a_day_already_past():
+    # 50 % in 50 days pointed at day 100; on day 400 nothing more was accepted: the pace is stale.
+    milestone = milestone_with_reports(due_offset=150, reports=[(50, 50)])
+    assert forecast_of(milestone, on=START + datetime.timedelta(days=60)).finish == START + datetime.timedelta(days=100)
+    stale = forecast_of(milestone, on=START + datetime.timedelta(days=400))
+    assert stale.finish is None
+    assert stale.missed_finish == START + datetime.timedelta(days=100)
+
+
+def test_the_milestone_page_states_a_stalled_forecast_beside_the_risk_badge(client, sasac):
+    milestone = milestone_with_reports(due_offset=300, reports=[(30, 40), (60, 40), (90, 40), (120, 40)])
+    client.force_login(sasac)
+    page = client.get(f"/milestones/{milestone.pk}/").content.decode()
+    assert "进度停滞" in page
+    assert "无法推算完成日期" in page
+    assert "暂无足够报送" not in page
+
+
 @pytest.mark.parametrize(
     ("status", "reports", "extra"),
     [

@@ -4,6 +4,7 @@ SASAC reads the whole plan before it decides, in the queue and on the workspace.
 
 import pytest
 
+from progress.history_reasons import render_reason
 from progress.models import ImplementationPlan, PlanStatus
 from progress.services import ledger as services
 
@@ -45,8 +46,8 @@ def test_liaison_drafts_submits_sasac_returns_liaison_resubmits_sasac_approves(c
     client.post(f"/enterprises/{enterprise.code}/plan/approve/", {"comment": "同意", "version": plan.version})
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED and plan.timetable == "2021年6月、12月两步"
-    assert [h.history_change_reason for h in plan.history.order_by("history_date")][-3:] == [
-        None,
+    assert [render_reason(h.history_change_reason) for h in plan.history.order_by("history_date")][-3:] == [
+        "",
         "提交审核",
         "批准:同意",
     ]

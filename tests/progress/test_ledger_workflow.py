@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from progress.history_reasons import render_reason
 from progress.models import (
     Evidence,
     Milestone,
@@ -191,7 +192,7 @@ def test_liaison_requests_closure_and_sasac_turns_it_down_with_a_reason(client, 
     milestone.refresh_from_db()
     closure.refresh_from_db()
     assert milestone.status == MilestoneStatus.OPEN and closure.state == "refused"
-    assert milestone.history.first().history_change_reason == "不同意销号申请:佐证材料不足"
+    assert render_reason(milestone.history.first().history_change_reason) == "不同意销号申请:佐证材料不足"
     assert "佐证材料不足" in Notification.objects.get(recipient=liaison, kind=NotificationKind.CLOSURE_DECIDED).body
 
 

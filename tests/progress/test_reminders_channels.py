@@ -13,6 +13,7 @@ from urllib.parse import unquote_plus
 import pytest
 from django.conf import settings as django_settings
 
+from enterprises.names import person_name
 from progress.models import ChannelConfig, Delivery, Notification
 from progress.reminders import channels, delivery, outbox
 from progress.reminders.channels.robots import markdown_message
@@ -75,7 +76,7 @@ def test_webhook_posts_the_signed_json_body_to_each_recipient(milestone, liaison
         "due_on": "2026-06-10",
         "recipient": {
             "username": "liaison-qdbeer",
-            "name": liaison.get_full_name(),
+            "name": person_name(liaison),
             "email": liaison.email,
             "phone": "13800000000",
         },

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+from progress.history_reasons import render_reason
 from progress.models import Milestone, MilestoneStatus, Notification, NotificationKind, ReminderRule, Urge
 from tests import factories
 
@@ -125,7 +126,7 @@ def test_sasac_urges_a_milestone_and_the_liaison_is_told_at_once(client, sasac, 
     assert "请本周内报送" in told.body
     assert told.deliveries.filter(channel="email").exists()
     last = milestone.history.first()
-    assert last.history_type == "~" and "催办" in last.history_change_reason
+    assert last.history_type == "~" and "催办" in render_reason(last.history_change_reason)
     client.post(f"/milestones/{milestone.pk}/urge/", {"message": ""})
     assert Urge.objects.count() == 2 and Notification.objects.count() == 2
 
@@ -158,7 +159,7 @@ def test_liaison_signs_for_an_urge(client, sasac, liaison, milestone):
     urge.refresh_from_db()
     assert urge.acknowledged_at == signed_at and urge.reply == ""
     assert "已签收过,本次回复未保存" in response.content.decode()
-    assert "签收" in milestone.history.first().history_change_reason
+    assert "签收" in render_reason(milestone.history.first().history_change_reason)
 
 
 def test_signing_with_a_reply_marks_the_urge_read_and_sasac_sees_the_reply(client, sasac, liaison, milestone):
@@ -177,7 +178,7 @@ def test_signing_with_a_reply_marks_the_urge_read_and_sasac_sees_the_reply(clien
     assert Notification.objects.filter(recipient=other_liaison, urge=urge).get().read_at is not None
     told = Notification.objects.get(recipient=sasac, kind=NotificationKind.URGE_SIGNED)
     assert reply in told.body and told.milestone == milestone
-    assert milestone.history.first().history_change_reason == f"签收催办:{reply}"
+    assert render_reason(milestone.history.first().history_change_reason) == f"签收催办:{reply}"
     client.force_login(sasac)
     page = client.get(f"/milestones/{milestone.pk}/").content.decode()
     assert f'data-urge-reply="{urge.pk}"' in page and reply in page
@@ -206,8 +207,8 @@ def test_a_long_urge_and_a_long_reply_are_kept_whole_in_the_history(client, sasa
     assert client.post(f"/milestones/{milestone.pk}/urges/{urge.pk}/acknowledge/", {"reply": reply}).status_code == 302
     urge.refresh_from_db()
     assert urge.reply == reply
-    assert milestone.history.first().history_change_reason == f"签收催办:{reply}"
-    assert milestone.history.all()[1].history_change_reason == f"催办:{message}"
+    assert render_reason(milestone.history.first().history_change_reason) == f"签收催办:{reply}"
+    assert render_reason(milestone.history.all()[1].history_change_reason) == f"催办:{message}"
 
 
 @pytest.mark.parametrize("who, status", [("sasac", 403), ("leader", 403), ("other_liaison", 404)])

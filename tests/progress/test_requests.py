@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from progress.health import health_of
+from progress.history_reasons import render_reason
 from progress.models import (
     ImplementationPlan,
     Milestone,
@@ -112,7 +113,9 @@ def test_an_extension_changes_nothing_until_sasac_approves_and_keeps_the_origina
     notice = Notification.objects.get(recipient=liaison, kind=NotificationKind.REQUEST_DECIDED)
     assert "同意,请倒排工期" in notice.body
     record = milestone.history.first()
-    assert record.history_user == sasac and record.history_change_reason == "同意延期申请:同意,请倒排工期"
+    assert (
+        record.history_user == sasac and render_reason(record.history_change_reason) == "同意延期申请:同意,请倒排工期"
+    )
     page = client.get(f"/milestones/{overdue.pk}/").content.decode()
     assert f"原定 {overdue.due_date.isoformat()}" in page and "已延期 1 次" in page
 

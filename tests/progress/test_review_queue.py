@@ -127,3 +127,29 @@ def test_leaders_and_liaisons_have_no_queue(client, leader, liaison):
     for user in (leader, liaison):
         client.force_login(user)
         assert client.get("/reviews/?tab=requests").status_code == 403
+
+
+def test_review_card_shows_next_steps_and_coordination_needs(client, sasac, liaison, enterprise):
+    milestone = factories.MilestoneFactory(assignment__enterprise=enterprise)
+    services.report_file(
+        milestone=milestone,
+        by=liaison,
+        progress=30,
+        work_done="完成选型",
+        next_steps="下月上线试运行",
+        support_needed="协调电力接入",
+    )
+    client.force_login(sasac)
+    page = client.get("/reviews/").content.decode()
+    assert "下月上线试运行" in page
+    assert "协调电力接入" in page
+
+
+def test_a_resubmitted_report_shows_when_it_came_back(client, sasac, liaison, enterprise):
+    milestone = factories.MilestoneFactory(assignment__enterprise=enterprise)
+    report = services.report_file(milestone=milestone, by=liaison, progress=30, work_done="进展")
+    report = services.report_return(report=report, by=sasac, expected_version=report.version, comment="补充")
+    first = report.submitted_at
+    report = services.report_update(report=report, by=liaison, expected_version=report.version, work_done="补充后")
+    assert report.submitted_at > first
+    assert report.review_state == ReviewState.PENDING

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import timezone
 
 from directives.models import Assignment, AssignmentRole, Category, Directive, DirectiveKind
 from enterprises.models import Enterprise, Profile, Role, Sector
@@ -29,6 +30,7 @@ from progress.models import (
     ProgressReport,
 )
 from progress.selectors.charts import indicator_totals
+from progress.silence import long_silent_condition
 
 BOARD_DAY = datetime.date(2026, 11, 25)
 
@@ -216,9 +218,28 @@ def test_assignments_follow_the_directives_own_targeting(small_demo):
             else:
                 assert roles.get(soe.pk) in (None, AssignmentRole.PARTICIPATING), (directive.key, soe.code)
     assert Assignment.objects.filter(role=AssignmentRole.PARTICIPATING).exists()
-    assert not Assignment.objects.exclude(
-        due_date__range=(datetime.date(2020, 12, 1), datetime.date(2022, 12, 31))
-    ).exists()
+    assert not Assignment.objects.filter(due_date__lt=datetime.date(2020, 12, 1)).exists()
+
+
+@pytest.mark.django_db
+def test_no_milestone_is_due_after_its_assignment(small_demo):
+    assert Milestone.objects.filter(due_date__gt=datetime.date(2022, 12, 31)).exists()
+    assert not Milestone.objects.filter(due_date__gt=F("assignment__due_date")).exists()
+
+
+@pytest.mark.django_db
+def test_finished_work_is_never_flagged_at_risk(small_demo):
+    assert ProgressReport.objects.filter(at_risk=True).exists()
+    assert not ProgressReport.objects.filter(progress=100, at_risk=True).exists()
+
+
+@pytest.mark.django_db
+def test_overdue_work_mostly_keeps_reporting_and_the_silent_rest_is_flagged(small_demo):
+    overdue = Milestone.objects.filter(status=MilestoneStatus.OPEN, due_date__lt=datetime.date(2026, 1, 1))
+    silent = overdue.filter(long_silent_condition(on=BOARD_DAY))
+    assert overdue.filter(latest_report_at__gte=timezone.make_aware(datetime.datetime(2026, 10, 1))).exists()
+    assert silent.exists()
+    assert silent.count() < overdue.count()
 
 
 @pytest.mark.django_db
@@ -289,14 +310,17 @@ def test_demo_has_requests_for_sasacs_queue_and_decided_ones_in_the_record(small
     assert requests[("closure", "pending")] and requests[("closure", "approved")]
     assert requests[("extension", "pending")] and requests[("extension", "approved")]
     # Every closed milestone was verified on a closure request; every request was filed by a liaison.
-    assert MilestoneRequest.objects.filter(kind="closure", state="approved").count() == Milestone.objects.filter(
-        status=MilestoneStatus.CLOSED
-    ).count()
+    assert (
+        MilestoneRequest.objects.filter(kind="closure", state="approved").count()
+        == Milestone.objects.filter(status=MilestoneStatus.CLOSED).count()
+    )
     assert not MilestoneRequest.objects.exclude(filed_by__username__startswith="liaison-").exists()
     # Requests about commitments only where the plan is approved.
-    assert not MilestoneRequest.objects.exclude(kind="closure").exclude(
-        milestone__assignment__enterprise__plan__status=PlanStatus.APPROVED
-    ).exists()
+    assert (
+        not MilestoneRequest.objects.exclude(kind="closure")
+        .exclude(milestone__assignment__enterprise__plan__status=PlanStatus.APPROVED)
+        .exists()
+    )
     extended = Milestone.objects.filter(extension_count__gt=0)
     assert extended.exists() and not extended.filter(original_due_date__gte=F("due_date")).exists()
     assert set(extended.values_list("pk", flat=True)) == set(
@@ -358,8 +382,13 @@ def test_every_report_carries_the_indicators_of_its_directive_and_nothing_else(s
     ).exists()
     per_report = Counter(IndicatorValue.objects.values_list("report_id", flat=True))
     indicators_of = Counter(Directive.objects.filter(indicators__isnull=False).values_list("pk", flat=True))
-    for report_id, directive_id in ProgressReport.objects.values_list("pk", "milestone__assignment__directive_id"):
-        assert per_report[report_id] == indicators_of[directive_id], report_id
+    reports = ProgressReport.objects.values_list(
+        "pk", "milestone__assignment__directive_id", "milestone__assignment__role"
+    )
+    for report_id, directive_id, role in reports:
+        # Only the enterprises a directive targets (its leads) count its indicators.
+        expected = indicators_of[directive_id] if role == AssignmentRole.LEAD else 0
+        assert per_report[report_id] == expected, report_id
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from progress.forms.bounds import TEXT_MAX_CHARS
+from progress.history_reasons import render_reason
 from progress.models import ImplementationPlan, Milestone, MilestoneRequest, ProgressReport
 from progress.services import ledger as services
 from progress.services import requests as request_services
@@ -186,7 +187,7 @@ def test_a_reason_as_long_as_the_form_allows_is_stored_with_its_history(client, 
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.decision_comment == longest
-    assert request.history.first().history_change_reason == f"不同意撤销申请:{longest}"
+    assert render_reason(request.history.first().history_change_reason) == f"不同意撤销申请:{longest}"
 
 
 def test_a_reason_longer_than_the_form_allows_or_with_a_nul_byte_is_refused_plainly(client, liaison, milestone):
@@ -206,4 +207,4 @@ def test_a_long_report_review_comment_is_stored(client, sasac, liaison, mileston
     comment = "请补充" * 600
     response = client.post(f"/reports/{report.pk}/return/", {"comment": comment, "version": report.version})
     assert response.status_code == 302
-    assert ProgressReport.history.filter(id=report.pk).first().history_change_reason == f"退回:{comment}"
+    assert render_reason(ProgressReport.history.filter(id=report.pk).first().history_change_reason) == f"退回:{comment}"

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.names import person_name
 from progress.reminders.channels.base import (
     Channel,
     Deadline,
@@ -34,11 +35,6 @@ def email_template_name(notification: Notification) -> str:
     return EMAIL_TEMPLATES.get(notification.kind, "milestone_reminder")
 
 
-def recipient_name(user) -> str:
-    """Chinese order: family name first, no space."""
-    return f"{user.last_name}{user.first_name}".strip() or user.username
-
-
 def message_id(notification: Notification) -> str:
     """The same on every try, so a mail server or client can drop a repeat."""
     return f"<notice-{notification.pk}@{urlsplit(settings.SITE_URL).hostname or 'qdsasac'}>"
@@ -51,7 +47,7 @@ def render_email(notification: Notification) -> tuple[str, str, str]:
         "notification": notification,
         "payload": notification.payload,
         "kind_label": notification.get_kind_display(),
-        "recipient_name": recipient_name(notification.recipient),
+        "recipient_name": person_name(notification.recipient),
         "site_url": settings.SITE_URL,
     }
     with translation.override(settings.LANGUAGE_CODE):

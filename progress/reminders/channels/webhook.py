@@ -13,6 +13,7 @@ import json
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.names import person_name
 from progress.reminders import outbound
 from progress.reminders.channels.base import Channel, Deadline, PermanentError, Throttled, TransientError
 from progress.reminders.models import Delivery
@@ -64,7 +65,7 @@ def webhook_body(delivery: Delivery) -> dict:
         "due_on": notification.due_on.isoformat() if notification.due_on else None,
         "recipient": {
             "username": recipient.username,
-            "name": recipient.get_full_name(),
+            "name": person_name(recipient),
             "email": recipient.email,
             "phone": profile.phone if profile else "",
         },
