@@ -1,0 +1,104 @@
+"""Cached reads of the ledger: what the board, the charts, the home pages and the header count.
+
+Monday morning every officer and liaison opens the same few pages; their figures change only
+when the ledger does. A cached figure is stored under the ledger's stamp (``LedgerStamp``), whose
+token every write to the ledger changes in its own transaction: the write and the new token
+commit together, so the first request that can see the write reads under the new token, in
+every web process, on Redis (``REDIS_URL``) or the local-memory default alike. Keys also carry
+the day (health turns red at midnight) and the language.
+
+Writes change the token through ``ledger_changed``: the ledger services call it where they write
+rows in bulk, and a save or delete of any model in ``LEDGER_MODELS`` calls it (``progress.apps``),
+so the admin's edits count too.
+"""
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.utils import translation
+
+from progress.health import today
+from progress.models import LedgerStamp
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+STAMP_PK = 1
+# Old stamps' entries are never read again; this bounds how long they linger in the cache.
+CACHE_SECONDS = 15 * 60
+
+
+def ledger_changed() -> None:
+    """The ledger changed: from the writing transaction's commit, cached reads are made again.
+
+    Call inside the writing transaction. It holds the stamp row's lock until the commit, so
+    concurrent ledger writes commit one after the other (each takes milliseconds).
+    """
+    token = uuid.uuid4().hex
+    if not LedgerStamp.objects.filter(pk=STAMP_PK).update(token=token):
+        # The row is missing only after a test flushed the tables.
+        LedgerStamp.objects.create(pk=STAMP_PK, token=token)
+
+
+def ledger_stamp() -> str:
+    """The current token: one primary-key read."""
+    return next(iter(LedgerStamp.objects.filter(pk=STAMP_PK).values_list("token", flat=True)), "")
+
+
+def cached_read(name: str, *parts, compute: Callable[[], T]) -> T:
+    """``compute()``'s value for ``name`` and ``parts`` as of the current ledger stamp, from the cache.
+
+    ``parts`` say whose view it is (``progress.scoping.cache_scope``) and what was asked (the
+    query string); the value must pickle. A cache that does not answer (Redis down) costs the
+    computation, never the page.
+    """
+    asked = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    key = f"ledger:{name}:{ledger_stamp()}:{today().isoformat()}:{translation.get_language()}:{asked}"
+    try:
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001 - any cache failure: compute instead
+        logger.warning("cache unavailable, computing %s", name, exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, CACHE_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("cache unavailable, %s not stored", name, exc_info=True)
+    return value
+
+
+def _ledger_row_written(sender, **kwargs) -> None:
+    ledger_changed()
+
+
+def watch_ledger_models() -> None:
+    """Every save or delete of a row the cached pages count changes the stamp (``ProgressConfig.ready``)."""
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    for label in LEDGER_MODELS:
+        model = apps.get_model(label)
+        post_save.connect(_ledger_row_written, sender=model, dispatch_uid=f"ledger-stamp-save-{label}")
+        post_delete.connect(_ledger_row_written, sender=model, dispatch_uid=f"ledger-stamp-delete-{label}")
+
+
+# What the board, the charts, the home pages and the decision queue's counts are made of.
+LEDGER_MODELS = (
+    "progress.Milestone",
+    "progress.ProgressReport",
+    "progress.IndicatorValue",
+    "progress.MilestoneRequest",
+    "progress.ImplementationPlan",
+    "progress.AssessmentScore",
+    "progress.AssessmentWeights",
+    "directives.Directive",
+    "directives.Assignment",
+    "directives.Indicator",
+    "enterprises.Enterprise",
+)

@@ -1,0 +1,122 @@
+"""The board, the charts, the home pages and the header read cached figures: every write to the
+ledger shows on the next page anyone opens, never a figure from before it."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from progress.ledger_cache import ledger_stamp
+from progress.services import ledger as services
+from progress.services import requests as request_services
+from tests import factories
+from tests.progress.ledger_helpers import close_milestone
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+PLAN = {"title": "青啤示范落实方案", "roadmap": "一期上云", "timetable": "按季度", "responsibility": "总经理牵头"}
+
+
+@pytest.fixture
+def approved(enterprise, liaison, sasac):
+    plan = services.plan_save(enterprise=enterprise, by=liaison, expected_version=None, **PLAN)
+    plan = services.plan_submit(plan=plan, by=liaison, expected_version=plan.version)
+    return services.plan_approve(plan=plan, by=sasac, expected_version=plan.version)
+
+
+@pytest.fixture
+def overdue(assignment):
+    return factories.MilestoneFactory(
+        assignment=assignment, title="逾期的平台建设", start_date=TODAY - 90 * DAY, due_date=TODAY - 5 * DAY
+    )
+
+
+def board_count(client, health: str) -> int:
+    page = client.get("/board/").content.decode()
+    return int(re.search(rf'data-testid="count-{health}">(\d+)<', page).group(1))
+
+
+def home_card(client, health: str) -> int:
+    page = client.get("/").content.decode()
+    return int(re.search(rf'data-health="{health}">(\d+)<', page).group(1))
+
+
+def queue_total(client) -> int:
+    found = re.search(r'data-testid="queue-total"[^>]*>(\d+)<', client.get("/board/").content.decode())
+    return int(found.group(1)) if found else 0
+
+
+def test_an_approved_extension_turns_the_cached_board_and_home_from_red_at_once(
+    client, sasac, liaison, approved, overdue
+):
+    client.force_login(sasac)
+    assert (board_count(client, "red"), home_card(client, "red")) == (1, 1)
+    assert (board_count(client, "red"), home_card(client, "red")) == (1, 1)  # now from the cache
+    request = request_services.request_file(
+        milestone=overdue,
+        by=liaison,
+        kind="extension",
+        reason="设备供应商交付推迟两个月",
+        changes={"due_date": TODAY + 60 * DAY},
+        expected_version=overdue.version,
+    )
+    assert queue_total(client) == 1  # the header's cached queue count follows the filing
+    request_services.request_decide(
+        request=request, by=sasac, approve=True, comment="同意", expected_version=request.version
+    )
+    assert (board_count(client, "red"), home_card(client, "red")) == (0, 0)
+    assert queue_total(client) == 0
+
+
+def test_a_filed_then_accepted_report_shows_in_the_queue_count_and_the_leaders_charts(
+    client, sasac, leader, liaison, milestone
+):
+    client.force_login(leader)
+    before = client.get("/charts/").content.decode()
+    assert "[20.0]" in before or "[20]" in before  # the one enterprise's average progress
+    client.force_login(sasac)
+    assert queue_total(client) == 0
+    report = services.report_file(milestone=milestone, by=liaison, progress=70, work_done="平台一期上线")
+    assert queue_total(client) == 1
+    services.report_accept(report=report, by=sasac, expected_version=report.version)
+    assert queue_total(client) == 0
+    client.force_login(leader)
+    after = client.get("/charts/").content.decode()
+    assert "[70.0]" in after or "[70]" in after
+
+
+def test_a_verified_closure_moves_the_milestone_to_closed_on_the_liaisons_cached_home_and_board(
+    client, sasac, liaison, approved, overdue
+):
+    client.force_login(liaison)
+    assert (home_card(client, "red"), home_card(client, "closed")) == (1, 0)
+    assert board_count(client, "red") == 1
+    close_milestone(overdue, liaison=liaison, sasac=sasac)
+    assert (home_card(client, "red"), home_card(client, "closed")) == (0, 1)
+    assert (board_count(client, "red"), board_count(client, "closed")) == (0, 1)
+
+
+def test_an_admin_edit_outside_the_services_still_changes_the_cached_board(client, sasac, milestone):
+    client.force_login(sasac)
+    assert "上线工业互联网平台一期" in client.get("/board/").content.decode()
+    milestone.title = "平台二期"
+    milestone.save()  # as the admin saves it
+    page = client.get("/board/").content.decode()
+    assert "平台二期" in page and "上线工业互联网平台一期" not in page
+
+
+def test_every_ledger_write_changes_the_stamp_inside_its_own_transaction(liaison, milestone):
+    before = ledger_stamp()
+    services.report_file(milestone=milestone, by=liaison, progress=30, work_done="部署")
+    assert ledger_stamp() != before
+
+
+def test_a_liaison_never_reads_the_citys_cached_board(client, sasac, liaison, milestone, other_milestone):
+    client.force_login(sasac)
+    assert other_milestone.title in client.get("/board/").content.decode()
+    client.force_login(liaison)
+    page = client.get("/board/").content.decode()
+    assert milestone.title in page and other_milestone.title not in page
