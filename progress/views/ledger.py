@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,7 @@ from progress.forms.ledger import (
     VersionForm,
 )
 from progress.health import HEALTH_LABELS, health_of, today
+from progress.ledger_cache import cached_read
 from progress.models import Evidence, Milestone, ProgressReport, RequestKind, RequestState, ReviewState
 from progress.orders import selectors as order_selectors
 from progress.reminders.selectors import urge_panel_context
@@ -98,7 +100,14 @@ def milestone_detail(request, milestone_id: int):
             "requests": requests,
             "pending": pending,
             "actions": milestone_actions(request, milestone, pending),
-            "history": selectors.milestone_history(milestone),
+            # The same for everyone who may open the page; made again after each ledger write.
+            "history_html": cached_read(
+                "milestone-history",
+                milestone.pk,
+                compute=lambda: render_to_string(
+                    "progress/_milestone_history.html", {"history": selectors.milestone_history(milestone)}
+                ),
+            ),
             "urges": urge_panel_context(request.user, milestone),
             "orders": order_selectors.decorate(
                 order_selectors.orders_on_milestone(scoping.visible_orders(request.user), milestone), on=today()
