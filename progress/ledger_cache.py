@@ -14,11 +14,13 @@ so the admin's edits count too.
 
 import hashlib
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.db import connection
 from django.utils import translation
 
 from progress.health import today
@@ -33,6 +35,18 @@ STAMP_PK = 1
 CACHE_SECONDS = 15 * 60
 
 
+# Within one request the stamp is read once: the header's counts and the page's figures share it.
+_this_request = threading.local()
+
+
+def _request_started(**kwargs) -> None:
+    _this_request.active, _this_request.stamp = True, None
+
+
+def _request_finished(**kwargs) -> None:
+    _this_request.active, _this_request.stamp = False, None
+
+
 def ledger_changed() -> None:
     """The ledger changed: from the writing transaction's commit, cached reads are made again.
 
@@ -40,14 +54,22 @@ def ledger_changed() -> None:
     concurrent ledger writes commit one after the other (each takes milliseconds).
     """
     token = uuid.uuid4().hex
+    _this_request.stamp = None
     if not LedgerStamp.objects.filter(pk=STAMP_PK).update(token=token):
         # The row is missing only after a test flushed the tables.
         LedgerStamp.objects.create(pk=STAMP_PK, token=token)
 
 
 def ledger_stamp() -> str:
-    """The current token: one primary-key read."""
-    return next(iter(LedgerStamp.objects.filter(pk=STAMP_PK).values_list("token", flat=True)), "")
+    """The current token: one primary-key read, once per request (inside a transaction, every time:
+    its own writes, or their rollback, must show)."""
+    remember = getattr(_this_request, "active", False) and not connection.in_atomic_block
+    if remember and _this_request.stamp is not None:
+        return _this_request.stamp
+    stamp = next(iter(LedgerStamp.objects.filter(pk=STAMP_PK).values_list("token", flat=True)), "")
+    if remember:
+        _this_request.stamp = stamp
+    return stamp
 
 
 def cached_read(name: str, *parts, compute: Callable[[], T]) -> T:
@@ -78,9 +100,14 @@ def _ledger_row_written(sender, **kwargs) -> None:
 
 
 def watch_ledger_models() -> None:
-    """Every save or delete of a row the cached pages count changes the stamp (``ProgressConfig.ready``)."""
+    """Every save or delete of a row the cached pages count changes the stamp, and each request
+    reads the stamp once (``ProgressConfig.ready``)."""
     from django.apps import apps
+    from django.core.signals import request_finished, request_started
     from django.db.models.signals import post_delete, post_save
+
+    request_started.connect(_request_started, dispatch_uid="ledger-stamp-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="ledger-stamp-request-finished")
 
     for label in LEDGER_MODELS:
         model = apps.get_model(label)
