@@ -120,3 +120,18 @@ def test_a_liaison_never_reads_the_citys_cached_board(client, sasac, liaison, mi
     client.force_login(liaison)
     page = client.get("/board/").content.decode()
     assert milestone.title in page and other_milestone.title not in page
+
+
+def test_a_report_filed_from_the_workspace_shows_in_its_cached_rows_at_once(client, liaison, sasac, milestone):
+    workspace = f"/enterprises/{milestone.assignment.enterprise.code}/"
+    report_link = f'href="/milestones/{milestone.pk}/reports/new/"'
+    client.force_login(liaison)
+    page = client.get(workspace).content.decode()
+    assert "尚未报送" in page and report_link in page
+    # SASAC's rows are cached apart: no liaison's button to report.
+    client.force_login(sasac)
+    assert report_link not in client.get(workspace).content.decode()
+    services.report_file(milestone=milestone, by=liaison, progress=45, work_done="完成一期部署上线")
+    client.force_login(liaison)
+    page = client.get(workspace).content.decode()
+    assert "完成一期部署上线" in page and 'data-testid="pending-progress"' in page
