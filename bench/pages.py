@@ -138,12 +138,16 @@ def sql_times(username: str, path: str) -> tuple[float, float, float, int]:
         total = 0.0
         with connection.cursor() as cursor:
             for query in captured:
-                if not query["sql"].lstrip().upper().startswith(("SELECT", "WITH")):
+                sql = query["sql"].lstrip()
+                # The export reads through a server-side cursor: DECLARE ... CURSOR WITH HOLD FOR SELECT ...
+                if sql.upper().startswith("DECLARE"):
+                    sql = sql.split(" FOR ", 1)[1]
+                if not sql.upper().startswith(("SELECT", "WITH")):
                     continue
                 runs = []
                 for _run in range(5):
                     started = time.perf_counter()
-                    cursor.execute(query["sql"])
+                    cursor.execute(sql)
                     cursor.fetchall()
                     runs.append((time.perf_counter() - started) * 1000)
                 total += statistics.median(runs)
