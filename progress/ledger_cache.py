@@ -120,6 +120,7 @@ LEDGER_MODELS = (
     "progress.Milestone",
     "progress.ProgressReport",
     "progress.IndicatorValue",
+    "progress.Evidence",
     "progress.MilestoneRequest",
     "progress.ImplementationPlan",
     "progress.AssessmentScore",

@@ -81,26 +81,35 @@ def milestone_detail(request, milestone_id: int):
     enterprise = milestone.assignment.enterprise
     milestone.health = health_of(milestone)
     milestone.health_label = HEALTH_LABELS[milestone.health]
-    reports = list(selectors.reports_of_milestone(milestone))
     can_edit = scoping.can_edit_enterprise(request.user, enterprise)
-    for report in reports:
-        report.editable = can_edit and workflow.allows(workflow.REPORT, report.review_state, "edit")
+
+    def reports() -> list[ProgressReport]:
+        found = list(selectors.reports_of_milestone(milestone))
+        for report in found:
+            report.editable = can_edit and workflow.allows(workflow.REPORT, report.review_state, "edit")
+        return found
+
     requests = requests_of_milestone(milestone)
     pending = next((item for item in requests if item.state == RequestState.PENDING), None)
     if pending is not None:
         pending.milestone = milestone
-        milestone.pending_reports = [r for r in reversed(reports) if r.review_state == ReviewState.PENDING]
+        milestone.pending_reports = [r for r in reversed(reports()) if r.review_state == ReviewState.PENDING]
     return render(
         request,
         "progress/milestone_detail.html",
         {
             "milestone": milestone,
             "enterprise": enterprise,
-            "reports": reports,
+            # The same for everyone who may (or may not) edit them; made again after each ledger write.
+            "reports_html": cached_read(
+                "milestone-reports",
+                milestone.pk,
+                can_edit,
+                compute=lambda: render_to_string("progress/_milestone_reports.html", {"reports": reports()}),
+            ),
             "requests": requests,
             "pending": pending,
             "actions": milestone_actions(request, milestone, pending),
-            # The same for everyone who may open the page; made again after each ledger write.
             "history_html": cached_read(
                 "milestone-history",
                 milestone.pk,
@@ -540,4 +549,3 @@ def evidence_response(evidence: Evidence) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-

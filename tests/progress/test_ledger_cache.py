@@ -135,3 +135,16 @@ def test_a_report_filed_from_the_workspace_shows_in_its_cached_rows_at_once(clie
     client.force_login(liaison)
     page = client.get(workspace).content.decode()
     assert "完成一期部署上线" in page and 'data-testid="pending-progress"' in page
+
+
+def test_the_milestone_pages_cached_reports_and_history_follow_a_review(client, liaison, sasac, milestone):
+    report = services.report_file(milestone=milestone, by=liaison, progress=60, work_done="完成联调")
+    client.force_login(liaison)
+    page = client.get(f"/milestones/{milestone.pk}/").content.decode()
+    assert f'href="/reports/{report.pk}/edit/"' in page  # the liaison may still edit it
+    client.force_login(sasac)
+    assert f'href="/reports/{report.pk}/edit/"' not in client.get(f"/milestones/{milestone.pk}/").content.decode()
+    services.report_return(report=report, by=sasac, expected_version=report.version, comment="请补充佐证材料")
+    page = client.get(f"/milestones/{milestone.pk}/").content.decode()
+    assert "请补充佐证材料" in page.split('data-testid="history"')[0]  # on the report card
+    assert "请补充佐证材料" in page.split('data-testid="history"')[1]  # and in the history

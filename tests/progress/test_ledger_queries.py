@@ -79,13 +79,16 @@ def test_milestone_history_query_count_does_not_grow_with_changes(
     milestone = factories.MilestoneFactory(assignment__enterprise=enterprise)
     client.force_login(liaison)
     services.report_file(milestone=milestone, by=liaison, progress=10, work_done="甲")
-    few = count_queries(django_assert_max_num_queries, client, f"/milestones/{milestone.pk}/", 20)
+    # 21 with the ledger's stamp (the reports and the history are cached, made here afresh)
+    few = count_queries(django_assert_max_num_queries, client, f"/milestones/{milestone.pk}/", 21)
     for n in range(5):
         milestone.refresh_from_db()
         services.milestone_update(milestone=milestone, by=liaison, expected_version=milestone.version, title=f"改{n}")
     services.report_file(milestone=milestone, by=liaison, period=last_month(), progress=5, work_done="乙")
-    many = count_queries(django_assert_max_num_queries, client, f"/milestones/{milestone.pk}/", 20)
+    many = count_queries(django_assert_max_num_queries, client, f"/milestones/{milestone.pk}/", 21)
     assert many <= few + 2  # the second report adds its own evidence/indicator prefetch rows, not per-change queries
+    # Until the ledger changes, the reports and the history come from the cache.
+    assert count_queries(django_assert_max_num_queries, client, f"/milestones/{milestone.pk}/", 21) < many - 5
 
 
 def test_workspace_health_filter_shows_only_matching_milestones(client, liaison, enterprise):
