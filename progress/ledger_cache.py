@@ -1,11 +1,14 @@
 """Cached reads of the ledger: what the board, the charts, the home pages and the header count.
 
 Monday morning every officer and liaison opens the same few pages; their figures change only
-when the ledger does. A cached figure is stored under the ledger's stamp (``LedgerStamp``), whose
-token every write to the ledger changes in its own transaction: the write and the new token
-commit together, so the first request that can see the write reads under the new token, in
-every web process, on Redis (``REDIS_URL``) or the local-memory default alike. Keys also carry
-the day (health turns red at midnight) and the language.
+when the ledger does. A cached figure is stored under the ledger's stamp (``LedgerStamp``), a
+token that every write to the ledger replaces as its transaction commits (the next statement on
+the writer's connection, before its response leaves), in every web process, on Redis
+(``REDIS_URL``) or the local-memory default alike. Inside the writing transaction its own reads
+already use a token of their own, so a request (or a test) that writes then reads sees its write;
+a rollback publishes nothing. Keys also carry the day (health turns red at midnight) and the
+language. The stamp is published after the commit, not inside the transaction, so ledger writes
+never queue on its row nor deadlock over it (an import locks many milestones).
 
 Writes change the token through ``ledger_changed``: the ledger services call it where they write
 rows in bulk, and a save or delete of any model in ``LEDGER_MODELS`` calls it (``progress.apps``),
@@ -20,7 +23,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import translation
 
 from progress.health import today
@@ -48,21 +51,38 @@ def _request_finished(**kwargs) -> None:
 
 
 def ledger_changed() -> None:
-    """The ledger changed: from the writing transaction's commit, cached reads are made again.
-
-    Call inside the writing transaction. It holds the stamp row's lock until the commit, so
-    concurrent ledger writes commit one after the other (each takes milliseconds).
-    """
+    """The ledger changed: cached reads are made again, by this transaction's own reads at once
+    and by everyone's from its commit (nothing if it rolls back)."""
     token = uuid.uuid4().hex
-    _this_request.stamp = None
-    if not LedgerStamp.objects.filter(pk=STAMP_PK).update(token=token):
-        # The row is missing only after a test flushed the tables.
-        LedgerStamp.objects.create(pk=STAMP_PK, token=token)
+
+    def publish() -> None:
+        _this_request.stamp = None
+        if not LedgerStamp.objects.filter(pk=STAMP_PK).update(token=token):
+            # The row is missing only after a test flushed the tables.
+            LedgerStamp.objects.get_or_create(pk=STAMP_PK, defaults={"token": token})
+
+    publish.ledger_token = token
+    # robust: the write has committed; a failure to publish must not turn its response into an error.
+    transaction.on_commit(publish, robust=True)
+
+
+def _pending_token() -> str | None:
+    """The token of this transaction's last ledger write, while it is open: Django keeps on-commit
+    callbacks exactly as long as the (save)point that registered them, and drops them on rollback."""
+    for _savepoints, callback, _robust in reversed(connection.run_on_commit):
+        token = getattr(callback, "ledger_token", None)
+        if token is not None:
+            return token
+    return None
 
 
 def ledger_stamp() -> str:
-    """The current token: one primary-key read, once per request (inside a transaction, every time:
-    its own writes, or their rollback, must show)."""
+    """The current token: one primary-key read, once per request (inside a transaction, every time,
+    or the transaction's own pending token)."""
+    if connection.in_atomic_block:
+        pending = _pending_token()
+        if pending is not None:
+            return pending
     remember = getattr(_this_request, "active", False) and not connection.in_atomic_block
     if remember and _this_request.stamp is not None:
         return _this_request.stamp

@@ -2,10 +2,10 @@ from django.db import models
 
 
 class LedgerStamp(models.Model):
-    """One row whose token changes, in the writing transaction, with every write to the ledger.
+    """One row whose token changes as every write to the ledger commits.
 
-    Cached reads (``progress.ledger_cache``) key on the token: a reader sees a new token exactly
-    when it sees the write that made it, in every web process, whatever the cache backend.
+    Cached reads (``progress.ledger_cache``) key on the token: a database row, so every web process
+    sees the same one, whatever the cache backend.
     """
 
     token = models.CharField(max_length=32)

@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from progress.ledger_cache import ledger_stamp
@@ -108,10 +109,32 @@ def test_an_admin_edit_outside_the_services_still_changes_the_cached_board(clien
     assert "平台二期" in page and "上线工业互联网平台一期" not in page
 
 
-def test_every_ledger_write_changes_the_stamp_inside_its_own_transaction(liaison, milestone):
-    before = ledger_stamp()
-    services.report_file(milestone=milestone, by=liaison, progress=30, work_done="部署")
-    assert ledger_stamp() != before
+def committed_stamp() -> str:
+    """The stamp as another web process reads it: over a connection of its own."""
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT token FROM progress_ledgerstamp WHERE id = 1")
+            row = cursor.fetchone()
+        return row[0] if row else ""
+    finally:
+        other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_stamp_changes_for_everyone_when_the_write_commits_and_never_on_a_rollback(liaison, milestone):
+    before = committed_stamp()
+    with transaction.atomic():
+        services.report_file(milestone=milestone, by=liaison, progress=30, work_done="部署")
+        assert ledger_stamp() != before  # the transaction's own reads see its write
+        assert committed_stamp() == before  # nobody else's yet
+    after = committed_stamp()
+    assert after != before and ledger_stamp() == after
+    with pytest.raises(RuntimeError), transaction.atomic():
+        milestone.title = "不会保存"
+        milestone.save()
+        raise RuntimeError
+    assert committed_stamp() == after == ledger_stamp()
 
 
 def test_a_liaison_never_reads_the_citys_cached_board(client, sasac, liaison, milestone, other_milestone):
