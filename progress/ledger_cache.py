@@ -54,25 +54,29 @@ def ledger_changed() -> None:
     """The ledger changed: cached reads are made again, by this transaction's own reads at once
     and by everyone's from its commit (nothing if it rolls back)."""
     token = uuid.uuid4().hex
+    pending = _pending_publish()
+    if pending is not None:
+        # One publication a transaction (an import writes hundreds of rows), of its last token.
+        pending.ledger_token = token
+        return
 
     def publish() -> None:
         _this_request.stamp = None
-        if not LedgerStamp.objects.filter(pk=STAMP_PK).update(token=token):
+        if not LedgerStamp.objects.filter(pk=STAMP_PK).update(token=publish.ledger_token):
             # The row is missing only after a test flushed the tables.
-            LedgerStamp.objects.get_or_create(pk=STAMP_PK, defaults={"token": token})
+            LedgerStamp.objects.get_or_create(pk=STAMP_PK, defaults={"token": publish.ledger_token})
 
     publish.ledger_token = token
     # robust: the write has committed; a failure to publish must not turn its response into an error.
     transaction.on_commit(publish, robust=True)
 
 
-def _pending_token() -> str | None:
-    """The token of this transaction's last ledger write, while it is open: Django keeps on-commit
-    callbacks exactly as long as the (save)point that registered them, and drops them on rollback."""
+def _pending_publish():
+    """This transaction's publication, while it is open: Django keeps on-commit callbacks exactly
+    as long as the (save)point that registered them, and drops them on rollback."""
     for _savepoints, callback, _robust in reversed(connection.run_on_commit):
-        token = getattr(callback, "ledger_token", None)
-        if token is not None:
-            return token
+        if hasattr(callback, "ledger_token"):
+            return callback
     return None
 
 
@@ -80,9 +84,9 @@ def ledger_stamp() -> str:
     """The current token: one primary-key read, once per request (inside a transaction, every time,
     or the transaction's own pending token)."""
     if connection.in_atomic_block:
-        pending = _pending_token()
+        pending = _pending_publish()
         if pending is not None:
-            return pending
+            return pending.ledger_token
     remember = getattr(_this_request, "active", False) and not connection.in_atomic_block
     if remember and _this_request.stamp is not None:
         return _this_request.stamp

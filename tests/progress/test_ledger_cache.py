@@ -126,8 +126,13 @@ def test_the_stamp_changes_for_everyone_when_the_write_commits_and_never_on_a_ro
     before = committed_stamp()
     with transaction.atomic():
         services.report_file(milestone=milestone, by=liaison, progress=30, work_done="部署")
-        assert ledger_stamp() != before  # the transaction's own reads see its write
+        first = ledger_stamp()
+        assert first != before  # the transaction's own reads see its write
         assert committed_stamp() == before  # nobody else's yet
+        milestone.refresh_from_db()
+        milestone.title = "第二次写入"
+        milestone.save()
+        assert ledger_stamp() not in (before, first)  # and each later write of it
     after = committed_stamp()
     assert after != before and ledger_stamp() == after
     with pytest.raises(RuntimeError), transaction.atomic():
