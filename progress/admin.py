@@ -21,6 +21,7 @@ from progress.models import (
     IndicatorValue,
     LedgerImport,
     LedgerSnapshot,
+    LedgerStamp,
     Milestone,
     MilestoneRequest,
     Notification,
@@ -285,6 +286,23 @@ class ReminderScanAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerStamp)
+class LedgerStampAdmin(admin.ModelAdmin):
+    """The token the cached pages key on (progress.ledger_cache): shown, never edited; every ledger
+    write replaces it."""
+
+    list_display = ["token"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -1,7 +1,8 @@
 from django.utils.functional import SimpleLazyObject
 
+from progress.ledger_cache import cached_read
 from progress.reminders.selectors import unread_count
-from progress.scoping import is_sasac
+from progress.scoping import cache_scope, is_sasac
 from progress.selectors.queue import decision_counts
 
 
@@ -13,8 +14,13 @@ def unread_notifications(request):
 
 
 def decision_queue(request):
-    """SASAC's header and home page show what waits for its decision, per queue tab: one query,
-    run only when a template reads it (a partial page does not)."""
+    """SASAC's header and home page show what waits for its decision, per queue tab: one query
+    (cached until the ledger changes), run only when a template reads it (a partial page does not)."""
     if not request.user.is_authenticated or not is_sasac(request.user):
         return {"queue_counts": None}
-    return {"queue_counts": SimpleLazyObject(lambda: decision_counts(request.user))}
+    user = request.user
+    return {
+        "queue_counts": SimpleLazyObject(
+            lambda: cached_read("decision-counts", cache_scope(user), compute=lambda: decision_counts(user))
+        )
+    }

@@ -49,6 +49,16 @@ def sees_everything(user) -> bool:
     return role_of(user) in (Role.SASAC_STAFF, Role.LEADER)
 
 
+def cache_scope(user) -> str:
+    """Who may share a cached figure with ``user`` (``progress.ledger_cache``): SASAC and leaders
+    see the same city, a liaison shares their enterprise's figures only."""
+    if sees_everything(user):
+        return "city"
+    if is_liaison(user):
+        return f"enterprise-{user.profile.enterprise_id}"
+    return "nobody"
+
+
 def _scope(queryset: QuerySet, user, enterprise_path: str) -> QuerySet:
     if sees_everything(user):
         return queryset

@@ -425,8 +425,19 @@ SPECTACULAR_SETTINGS = {
 }
 # The rate limit counts each token's requests in a cache every web process shares: Redis when
 # REDIS_URL is set (a key prefix keeps it apart from Celery's keys), else this process's memory.
+# "default" holds the ledger's cached figures (progress.ledger_cache): Redis when REDIS_URL is set,
+# shared by every web process, else this process's memory. Their keys carry the ledger's stamp, a
+# database row, so either way no process serves a figure older than the last committed write.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "qdsasac",
+        # A dead Redis must not hang the pages: progress.ledger_cache computes instead.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "qdsasac-ledger"},
     "api": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,

@@ -20,6 +20,18 @@ def pytest_sessionstart(session):
             pytest.exit(f"REDIS_URL is set but Redis does not answer: {error}", 3)
 
 
+@pytest.fixture(autouse=True)
+def fresh_ledger_cache():
+    """Each test starts with no cached figure: the ledger's stamp rolls back with a test's data,
+    so a figure cached by an earlier test could be read under the same stamp."""
+    from django.core.cache import cache
+
+    try:
+        cache.clear()
+    except Exception:  # noqa: BLE001 - the fault drill stops Redis; the pages compute without it
+        pass
+
+
 @pytest.fixture
 def redis_url():
     """The real Redis the suite runs against; tests that need it are skipped only where none is configured."""

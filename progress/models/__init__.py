@@ -14,6 +14,7 @@ from progress.models.ledger import (
 from progress.models.periods import LedgerSnapshot
 from progress.models.plans import ImplementationPlan, PlanStatus
 from progress.models.requests import MilestoneRequest, RequestKind, RequestState
+from progress.models.stamp import LedgerStamp
 from progress.orders.models import (
     AnswerDecision,
     DocumentSequence,
@@ -55,6 +56,7 @@ __all__ = [
     "IndicatorValue",
     "LedgerImport",
     "LedgerSnapshot",
+    "LedgerStamp",
     "Milestone",
     "MilestoneRequest",
     "MilestoneStatus",

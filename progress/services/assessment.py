@@ -31,6 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 
+from progress.ledger_cache import ledger_changed
 from progress.models import (
     AssessmentScore,
     AssessmentWeights,
@@ -202,6 +203,7 @@ def assessment_compute(*, quarter: str, on: datetime.date) -> list[AssessmentSco
     with transaction.atomic():
         AssessmentScore.objects.filter(quarter=quarter).delete()
         AssessmentScore.objects.bulk_create(scores)
+        ledger_changed()
     return scores
 
 
@@ -231,4 +233,5 @@ def assessment_weights_update(
         for score in scores:
             score.score = weighted_score(weights=weights, rates=rates_of(score))
         AssessmentScore.objects.bulk_update(scores, ["score"], batch_size=500)
+        ledger_changed()
     return weights

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 
+from progress.ledger_cache import ledger_changed
 from progress.models import IndicatorValue, ProgressReport, ReviewState
 
 CHUNK = 5000
@@ -58,3 +59,5 @@ def refresh_latest_indicator_values(*, milestone_ids: Iterable[int] | None = Non
             IndicatorValue.objects.filter(pk__in=chunk).update(is_latest=False)
         for chunk in _chunks(sorted(latest)):
             IndicatorValue.objects.filter(pk__in=chunk, is_latest=False).update(is_latest=True)
+        # The leaders' indicator totals read ``is_latest``.
+        ledger_changed()

@@ -41,6 +41,7 @@ from enterprises.models import Enterprise
 from progress import workflow
 from progress.forecast import store_forecast_at_risk
 from progress.history_reasons import stored_reason
+from progress.ledger_cache import ledger_changed
 from progress.models import (
     Evidence,
     ImplementationPlan,
@@ -393,8 +394,10 @@ def _newest(milestone: Milestone, *, accepted: bool) -> ProgressReport | None:
 def _store_latest_report(milestone: Milestone) -> None:
     """Point the milestone at its newest report (any review state), with the facts the board sorts on.
 
-    Call holding the milestone's row lock. Bookkeeping, not history: a plain UPDATE.
+    Call holding the milestone's row lock. Bookkeeping, not history: a plain UPDATE (the board
+    reads these columns, so the ledger's stamp changes with it).
     """
+    ledger_changed()
     latest = _newest(milestone, accepted=False)
     milestone.latest_report = latest
     milestone.latest_report_at = latest.submitted_at if latest else None
@@ -425,6 +428,7 @@ def _store_accepted_report(milestone: Milestone, *, by, reason: str) -> None:
     Milestone.objects.filter(pk=milestone.pk).update(
         accepted_report=accepted, accepted_report_at_risk=at_risk, accepted_report_at=milestone.accepted_report_at
     )
+    ledger_changed()
     # The forecast and the leaders' indicator totals read accepted reports only.
     store_forecast_at_risk(milestone)
     refresh_latest_indicator_values(milestone_ids=[milestone.pk])

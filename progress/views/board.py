@@ -8,11 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
+from enterprises.templatetags.punctuation import colon
 from progress.exports import build_csv, build_xlsx, file_response
 from progress.filters import MilestoneFilter, filter_controls
 from progress.health import HEALTH_LABELS, WITHDRAWN, today
+from progress.ledger_cache import cached_read
 from progress.models import MilestoneStatus
-from progress.scoping import require_role
+from progress.scoping import cache_scope, require_role
 from progress.selectors.board import board_milestones, health_counts, health_summary
 from progress.silence import is_long_silent_row
 from progress.tables import REVIEW_LABELS, build_milestone_table, sorted_rows
@@ -34,25 +36,40 @@ def _query_without(request, *names: str) -> str:
     return query.urlencode()
 
 
-def milestone_table_context(request, *, base=None, exclude: tuple[str, ...] = ()) -> dict:
+def milestone_table_context(request, *, base=None, exclude: tuple[str, ...] = (), controls: bool = False) -> dict:
     """Context for ``progress/_milestone_table.html``: counts per health and the sorted, paged table.
 
     ``base`` narrows the board (the enterprise workspace passes its enterprise's milestones,
     taken from ``progress.scoping``); the query parameters of the request filter, sort and page.
-    Runs four or five queries whatever the number of rows: the health counts (two), the page
-    (two when a health-sorted page spans two health groups) and the page's relations.
+    Cached until the ledger changes (``progress.ledger_cache``), per scope, page and query; made
+    again, it runs four or five queries whatever the number of rows: the health counts (two), the
+    page (two when a health-sorted page spans two health groups) and the page's relations.
     """
+    return cached_read(
+        "milestone-table",
+        cache_scope(request.user),
+        request.path,
+        sorted(request.GET.lists()),
+        exclude,
+        controls,
+        compute=lambda: _milestone_table(request, base=base, exclude=exclude, controls=controls),
+    )
+
+
+def _milestone_table(request, *, base, exclude: tuple[str, ...], controls: bool) -> dict:
     filterset = _filterset(request, base=base)
     rows = filterset.qs
     counts = health_counts(rows, on=filterset.on)
     table = build_milestone_table(
         request, rows, total=sum(counts.values()), exclude=exclude, on=filterset.on, counts=counts
     )
+    form = filterset.form
     return {
-        "filter": filterset,
-        "table": table,
+        # Plain strings and numbers: the whole context is cached.
+        "filter_errors": [f"{field.label}{colon()}{error}" for field in form for error in field.errors],
+        "filter_controls": [{**c, "label": str(c["label"])} for c in filter_controls(filterset)] if controls else [],
         "table_html": table.as_html(request),
-        "health_summary": health_summary(counts),
+        "health_summary": [{**item, "label": str(item["label"])} for item in health_summary(counts)],
         "total": sum(counts.values()),
         # The total counts withdrawn milestones too; saying how many squares it with counts of tracked ones.
         "withdrawn": counts[WITHDRAWN],
@@ -65,8 +82,7 @@ def milestone_table_context(request, *, base=None, exclude: tuple[str, ...] = ()
 @require_GET
 def board(request):
     require_role(request.user)
-    context = milestone_table_context(request)
-    context["filter_controls"] = filter_controls(context["filter"])
+    context = milestone_table_context(request, controls=True)
     return render(request, "progress/board_list.html", context)
 
 

@@ -20,7 +20,8 @@ from plotly.utils import PlotlyJSONEncoder
 
 from directives.models import Category
 from progress.health import CLOSED, GREEN, HEALTH_COLOURS, HEALTH_LABELS, RED, YELLOW, today
-from progress.scoping import can_write_instruction, require_sees_everything, visible_milestones
+from progress.ledger_cache import cached_read
+from progress.scoping import cache_scope, can_write_instruction, require_sees_everything, visible_milestones
 from progress.selectors import charts as data
 from progress.selectors.assessment import ranking
 from progress.selectors.period_comparison import period_comparison, previous_month, sparkline
@@ -225,7 +226,21 @@ def ranking_figure(rows) -> Chart:
 def charts(request):
     require_sees_everything(request.user)
     on = today()
-    figures = data.leaders_figures(visible_milestones(request.user), on=on)
+    drawn = cached_read("charts", cache_scope(request.user), compute=lambda: _charts(request.user, on=on))
+    context = {
+        "on": on,
+        "quarter": drawn["quarter"],
+        "compare": request.GET.get("compare", ""),
+        # A leader may instruct (批示) on what a bar shows: a click offers it beside the board.
+        "can_instruct": can_write_instruction(request.user),
+        "charts": drawn["charts"],
+    }
+    return render(request, "progress/charts_summary.html", context)
+
+
+def _charts(user, *, on: datetime.date) -> dict:
+    """The charts' figures as HTML, cached until the ledger changes (``progress.ledger_cache``)."""
+    figures = data.leaders_figures(visible_milestones(user), on=on)
     breakdown, completion, by_category = figures.breakdown, figures.completion, figures.by_category
     trend, due_soon, indicators, quarter = figures.trend, figures.due_soon, figures.indicators, figures.quarter
     ranked = ranking(quarter=quarter, weights=current_weights()) if quarter else []
@@ -274,25 +289,20 @@ def charts(request):
             _("暂无考核得分:请先在“考核”页面计算本季度得分。"),
         ),
     ]
-    context = {
-        "on": on,
+    return {
         "quarter": quarter,
-        "compare": request.GET.get("compare", ""),
-        # A leader may instruct (批示) on what a bar shows: a click offers it beside the board.
-        "can_instruct": can_write_instruction(request.user),
         # An empty chart is a sentence, not a figure: empty axes read as "zero".
         "charts": [
             {
                 "id": chart_id,
-                "title": title,
+                "title": str(title),
                 "html": "" if empty else build().to_html(f"chart-{chart_id}"),
                 "empty": empty,
-                "empty_message": message,
+                "empty_message": str(message),
             }
             for chart_id, title, build, empty, message in charts
         ],
     }
-    return render(request, "progress/charts_summary.html", context)
 
 
 COMPARE_DEFAULT_MONTHS_BACK = 3

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,7 @@ from progress.forms.ledger import (
     VersionForm,
 )
 from progress.health import HEALTH_LABELS, health_of, today
+from progress.ledger_cache import cached_read
 from progress.models import Evidence, Milestone, ProgressReport, RequestKind, RequestState, ReviewState
 from progress.orders import selectors as order_selectors
 from progress.reminders.selectors import urge_panel_context
@@ -79,26 +81,42 @@ def milestone_detail(request, milestone_id: int):
     enterprise = milestone.assignment.enterprise
     milestone.health = health_of(milestone)
     milestone.health_label = HEALTH_LABELS[milestone.health]
-    reports = list(selectors.reports_of_milestone(milestone))
     can_edit = scoping.can_edit_enterprise(request.user, enterprise)
-    for report in reports:
-        report.editable = can_edit and workflow.allows(workflow.REPORT, report.review_state, "edit")
+
+    def reports() -> list[ProgressReport]:
+        found = list(selectors.reports_of_milestone(milestone))
+        for report in found:
+            report.editable = can_edit and workflow.allows(workflow.REPORT, report.review_state, "edit")
+        return found
+
     requests = requests_of_milestone(milestone)
     pending = next((item for item in requests if item.state == RequestState.PENDING), None)
     if pending is not None:
         pending.milestone = milestone
-        milestone.pending_reports = [r for r in reversed(reports) if r.review_state == ReviewState.PENDING]
+        milestone.pending_reports = [r for r in reversed(reports()) if r.review_state == ReviewState.PENDING]
     return render(
         request,
         "progress/milestone_detail.html",
         {
             "milestone": milestone,
             "enterprise": enterprise,
-            "reports": reports,
+            # The same for everyone who may (or may not) edit them; made again after each ledger write.
+            "reports_html": cached_read(
+                "milestone-reports",
+                milestone.pk,
+                can_edit,
+                compute=lambda: render_to_string("progress/_milestone_reports.html", {"reports": reports()}),
+            ),
             "requests": requests,
             "pending": pending,
             "actions": milestone_actions(request, milestone, pending),
-            "history": selectors.milestone_history(milestone),
+            "history_html": cached_read(
+                "milestone-history",
+                milestone.pk,
+                compute=lambda: render_to_string(
+                    "progress/_milestone_history.html", {"history": selectors.milestone_history(milestone)}
+                ),
+            ),
             "urges": urge_panel_context(request.user, milestone),
             "orders": order_selectors.decorate(
                 order_selectors.orders_on_milestone(scoping.visible_orders(request.user), milestone), on=today()
@@ -531,4 +549,3 @@ def evidence_response(evidence: Evidence) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-

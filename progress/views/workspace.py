@@ -4,13 +4,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from enterprises.selectors import role_of
 from progress import scoping, workflow
 from progress.forms.ledger import CommentForm, PlanForm, VersionForm
 from progress.health import HEALTH_CHOICES, today
+from progress.ledger_cache import cached_read
 from progress.models import PlanStatus
 from progress.orders import selectors as order_selectors
 from progress.selectors import ledger as selectors
@@ -33,21 +36,21 @@ def workspace(request, code: str):
     milestones = scoping.visible_milestones(request.user).filter(assignment__enterprise=enterprise)
     if table_view:
         table = milestone_table_context(request, base=milestones, exclude=("enterprise",))
-        grouped = None
+        groups_html = ""
     else:
         table = {}
-        grouped = selectors.workspace_groups(
-            scoping.visible_assignments(request.user).filter(enterprise=enterprise),
-            health=health,
-            page=request.GET.get("page"),
+        page = request.GET.get("page")
+        # Everyone of a role and scope sees the same rows and buttons (the row actions follow the
+        # role, the enterprise and the milestone): made once per ledger change.
+        groups_html = cached_read(
+            "workspace-groups",
+            role_of(request.user),
+            scoping.cache_scope(request.user),
+            enterprise.pk,
+            health,
+            page,
+            compute=lambda: _groups_html(request.user, enterprise, plan, health=health, page=page),
         )
-        committed = plan is not None and plan.status == PlanStatus.APPROVED
-        for group in grouped.groups:
-            for assignment in group.assignments:
-                for milestone in assignment.milestones.all():
-                    milestone.actions = scoping.milestone_actions(
-                        request.user, milestone, committed=committed, pending=milestone.pending
-                    )
     period = services.current_period()
     due_count, due_listed = selectors.due_this_month(milestones, period=period, limit=DUE_THIS_MONTH_LISTED)
     return render(
@@ -58,8 +61,7 @@ def workspace(request, code: str):
             "table_view": table_view,
             "enterprise": enterprise,
             "plan": plan,
-            "groups": grouped.groups if grouped else [],
-            "page": grouped.page if grouped else None,
+            "groups_html": groups_html,
             "period": period,
             "due_count": due_count,
             "due_listed": due_listed,
@@ -70,7 +72,6 @@ def workspace(request, code: str):
             "can_import": scoping.can_import_ledger(request.user, enterprise),
             "plan_actions": scoping.plan_actions(request.user, enterprise, plan),
             "health": health,
-            "health_choices": HEALTH_CHOICES,
             "orders": order_selectors.decorate(
                 order_selectors.open_orders(scoping.visible_orders(request.user).filter(enterprise=enterprise)),
                 on=today(),
@@ -78,6 +79,29 @@ def workspace(request, code: str):
             "can_instruct": scoping.can_write_instruction(request.user),
             "can_issue_order": scoping.is_sasac(request.user),
             "instruct_query": f"enterprise={enterprise.code}",
+        },
+    )
+
+
+def _groups_html(user, enterprise, plan, *, health: str, page: str | None) -> str:
+    grouped = selectors.workspace_groups(
+        scoping.visible_assignments(user).filter(enterprise=enterprise), health=health, page=page
+    )
+    committed = plan is not None and plan.status == PlanStatus.APPROVED
+    for group in grouped.groups:
+        for assignment in group.assignments:
+            for milestone in assignment.milestones.all():
+                milestone.actions = scoping.milestone_actions(
+                    user, milestone, committed=committed, pending=milestone.pending
+                )
+    return render_to_string(
+        "progress/_workspace_groups.html",
+        {
+            "groups": grouped.groups,
+            "page": grouped.page,
+            "health": health,
+            "health_choices": HEALTH_CHOICES,
+            "can_edit": scoping.can_edit_enterprise(user, enterprise),
         },
     )
 
