@@ -74,6 +74,14 @@ def _liaisons(order: SupervisionOrder) -> list[int]:
     return reminder_selectors.liaisons_by_enterprise().get(order.enterprise_id, [])
 
 
+def _liaisons_and_instructing_leader(order: SupervisionOrder) -> list[int]:
+    """Who hears that an order ended: the enterprise, and the leader whose instruction it carried out."""
+    recipients = _liaisons(order)
+    if order.instruction_id:
+        recipients.append(order.instruction.author_id)
+    return recipients
+
+
 def _tell(order: SupervisionOrder, *, recipients: list[int], event: str, subject: str, body: str) -> None:
     notify(
         recipient_ids=recipients,
@@ -279,12 +287,9 @@ def order_close(*, order: SupervisionOrder, by, note: str = "") -> SupervisionOr
         order.closed_at, order.closed_by, order.closing_note = now, by, note
         order.version += 1
         _save(order, by=by, reason=stored_reason(gettext_noop("办结:%(note)s"), note=note))
-        recipients = _liaisons(order)
-        if order.instruction_id:
-            recipients.append(order.instruction.author_id)
         _tell(
             order,
-            recipients=recipients,
+            recipients=_liaisons_and_instructing_leader(order),
             event="closed",
             subject=_("【督办单办结】%(number)s %(title)s") % {"number": order.number, "title": order.title},
             body=_("督办单 %(number)s“%(title)s”(%(enterprise)s)已办结。办结意见:%(note)s")
@@ -307,12 +312,9 @@ def order_cancel(*, order: SupervisionOrder, by, reason: str) -> SupervisionOrde
         order.closed_at, order.closed_by, order.closing_note = timezone.now(), by, reason
         order.version += 1
         _save(order, by=by, reason=stored_reason(gettext_noop("作废:%(reason)s"), reason=reason))
-        recipients = _liaisons(order)
-        if order.instruction_id:
-            recipients.append(order.instruction.author_id)
         _tell(
             order,
-            recipients=recipients,
+            recipients=_liaisons_and_instructing_leader(order),
             event="cancelled",
             subject=_("【督办单作废】%(number)s %(title)s") % {"number": order.number, "title": order.title},
             body=_("督办单 %(number)s“%(title)s”(%(enterprise)s)已作废,无需再办理或反馈。原因:%(reason)s")

@@ -102,3 +102,22 @@ def public_dns(monkeypatch):
         return real(host, port, timeout)
 
     monkeypatch.setattr(outbound, "resolve", resolve)
+
+
+@pytest.fixture
+def approved(enterprise, liaison, sasac):
+    """The enterprise's implementation plan, approved: from now on its commitments change only
+    through requests SASAC decides."""
+    from progress.services import ledger as services
+
+    plan = services.plan_save(
+        enterprise=enterprise,
+        by=liaison,
+        expected_version=None,
+        title="青啤示范落实方案",
+        roadmap="一期上云",
+        timetable="按季度",
+        responsibility="总经理牵头",
+    )
+    plan = services.plan_submit(plan=plan, by=liaison, expected_version=plan.version)
+    return services.plan_approve(plan=plan, by=sasac, expected_version=plan.version)

@@ -11,7 +11,6 @@ from progress.circulars.figures import Period, circular_data
 from progress.models import Milestone, RequestKind
 from progress.selectors import charts
 from progress.selectors.period_comparison import month_end, period_comparison, previous_month
-from progress.services import ledger as services
 from progress.services import requests as request_services
 from tests import factories
 
@@ -20,16 +19,6 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 LAST_MONTH_END = month_end(previous_month(TODAY))
-PLAN = {"title": "青啤示范落实方案", "roadmap": "一期上云", "timetable": "按季度", "responsibility": "总经理牵头"}
-
-
-@pytest.fixture
-def approved_plan(enterprise, liaison, sasac):
-    plan = services.plan_save(enterprise=enterprise, by=liaison, expected_version=None, **PLAN)
-    plan = services.plan_submit(plan=plan, by=liaison, expected_version=plan.version)
-    return services.plan_approve(plan=plan, by=sasac, expected_version=plan.version)
-
-
 def granted(milestone, *, kind, liaison, sasac, changes=None) -> Milestone:
     """The liaison asks, SASAC approves today."""
     request = request_services.request_file(
@@ -47,7 +36,7 @@ def granted(milestone, *, kind, liaison, sasac, changes=None) -> Milestone:
 
 
 @pytest.fixture
-def late_work(enterprise, approved_plan, liaison, sasac):
+def late_work(enterprise, approved, liaison, sasac):
     """Two milestones overdue since before last month's end: today one is extended, one withdrawn."""
     assignment = factories.AssignmentFactory(enterprise=enterprise)
     extended = factories.MilestoneFactory(

@@ -18,16 +18,6 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
-PLAN = {"title": "青啤示范落实方案", "roadmap": "一期上云", "timetable": "按季度", "responsibility": "总经理牵头"}
-
-
-@pytest.fixture
-def approved(enterprise, liaison, sasac):
-    plan = services.plan_save(enterprise=enterprise, by=liaison, expected_version=None, **PLAN)
-    plan = services.plan_submit(plan=plan, by=liaison, expected_version=plan.version)
-    return services.plan_approve(plan=plan, by=sasac, expected_version=plan.version)
-
-
 @pytest.fixture
 def overdue(assignment):
     return factories.MilestoneFactory(
