@@ -19,7 +19,15 @@ from directives.models import Directive
 from enterprises.models import Enterprise
 from enterprises.names import person_name
 from progress.history_reasons import stored_reason
-from progress.models import Assignee, Instruction, InstructionStatus, InstructionUpdate, Milestone, NotificationKind
+from progress.models import (
+    OPEN_ORDER_STATUSES,
+    Assignee,
+    Instruction,
+    InstructionStatus,
+    InstructionUpdate,
+    Milestone,
+    NotificationKind,
+)
 from progress.reminders import selectors as reminder_selectors
 from progress.reminders.services import notify
 
@@ -189,7 +197,8 @@ def instruction_add_update(*, instruction: Instruction, by, text: str) -> Instru
 
 
 def instruction_close(*, instruction: Instruction, by, note: str) -> Instruction:
-    """SASAC closes (办结) an assigned instruction whose orders are all closed; the leader is told."""
+    """SASAC closes (办结) an assigned instruction none of whose orders is still open (a cancelled
+    one is not); the leader is told."""
     note = note.strip()
     if not note:
         raise FollowupError(_("办结须填写办结情况。"))
@@ -199,7 +208,7 @@ def instruction_close(*, instruction: Instruction, by, note: str) -> Instruction
             raise FollowupError(_("该批示已办结。"))
         if instruction.status == InstructionStatus.NEW:
             raise FollowupError(_("该批示尚未交办,请先交办。"))
-        open_orders = [order.number for order in instruction.orders.exclude(status="closed")]
+        open_orders = [order.number for order in instruction.orders.filter(status__in=OPEN_ORDER_STATUSES)]
         if open_orders:
             raise FollowupError(_("据此下发的督办单尚未全部办结:%(orders)s。") % {"orders": _("、").join(open_orders)})
         instruction.status = InstructionStatus.DONE

@@ -16,6 +16,7 @@ from progress.models.plans import ImplementationPlan, PlanStatus
 from progress.models.requests import MilestoneRequest, RequestKind, RequestState
 from progress.models.stamp import LedgerStamp
 from progress.orders.models import (
+    OPEN_ORDER_STATUSES,
     AnswerDecision,
     DocumentSequence,
     OrderAnswer,
@@ -45,6 +46,7 @@ __all__ = [
     "InstructionUpdate",
     "OrderAnswer",
     "OrderEvidence",
+    "OPEN_ORDER_STATUSES",
     "OrderStatus",
     "SupervisionOrder",
     "AssessmentScore",

@@ -44,6 +44,10 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已作废")
 
 
+# Still waiting on someone: the enterprise or SASAC.
+OPEN_ORDER_STATUSES = (OrderStatus.ISSUED, OrderStatus.SIGNED, OrderStatus.ANSWERED, OrderStatus.RETURNED)
+
+
 class SupervisionOrder(models.Model):
     """A numbered supervision order (督办单) from SASAC to one enterprise about its milestones.
 

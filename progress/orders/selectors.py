@@ -6,8 +6,7 @@ import datetime
 from django.db.models import Count, Prefetch, QuerySet
 
 from progress.instructions.selectors import order_health, order_health_label
-from progress.models import AnswerDecision, Milestone, OrderAnswer, OrderStatus, SupervisionOrder
-from progress.orders.services import OPEN_STATUSES
+from progress.models import OPEN_ORDER_STATUSES, AnswerDecision, Milestone, OrderAnswer, OrderStatus, SupervisionOrder
 
 
 def with_details(orders: QuerySet[SupervisionOrder]) -> QuerySet[SupervisionOrder]:
@@ -32,7 +31,7 @@ def decorate(orders, *, on: datetime.date) -> list[SupervisionOrder]:
 
 def orders_filtered(orders: QuerySet[SupervisionOrder], *, status: str = "", enterprise: str = "") -> QuerySet:
     if status == "open":
-        orders = orders.filter(status__in=OPEN_STATUSES)
+        orders = orders.filter(status__in=OPEN_ORDER_STATUSES)
     elif status in OrderStatus.values:
         orders = orders.filter(status=status)
     if enterprise:
@@ -53,7 +52,7 @@ def orders_on_milestone(orders: QuerySet[SupervisionOrder], milestone: Milestone
 
 def open_orders(orders: QuerySet[SupervisionOrder]) -> QuerySet[SupervisionOrder]:
     """Orders still waiting on someone, the most urgent answer date first."""
-    return orders.filter(status__in=OPEN_STATUSES).select_related("enterprise").order_by("answer_due", "serial")
+    return orders.filter(status__in=OPEN_ORDER_STATUSES).select_related("enterprise").order_by("answer_due", "serial")
 
 
 def answers_to_review(orders: QuerySet[SupervisionOrder]) -> QuerySet[OrderAnswer]:

@@ -25,6 +25,7 @@ from enterprises.models import Enterprise
 from progress.history_reasons import stored_reason
 from progress.instructions.services import FollowupError, instruction_follow_by_order
 from progress.models import (
+    OPEN_ORDER_STATUSES,
     AnswerDecision,
     DocumentSequence,
     Instruction,
@@ -43,7 +44,6 @@ from progress.services.errors import LedgerError
 from progress.services.evidence import check_evidence_file
 
 ORDER_SERIES = "order"
-OPEN_STATUSES = (OrderStatus.ISSUED, OrderStatus.SIGNED, OrderStatus.ANSWERED, OrderStatus.RETURNED)
 
 
 def next_serial(*, series: str, year: int) -> int:
@@ -306,7 +306,7 @@ def order_cancel(*, order: SupervisionOrder, by, reason: str) -> SupervisionOrde
         raise FollowupError(_("作废须写明原因。"))
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         order = _lock(order)
-        if order.status not in OPEN_STATUSES:
+        if order.status not in OPEN_ORDER_STATUSES:
             raise FollowupError(_("该督办单已办结或已作废,不能再作废。"))
         order.status = OrderStatus.CANCELLED
         order.closed_at, order.closed_by, order.closing_note = timezone.now(), by, reason

@@ -16,7 +16,7 @@ from progress import scoping
 from progress.health import today
 from progress.instructions.selectors import history_of
 from progress.instructions.services import FollowupError
-from progress.models import MilestoneStatus, OrderStatus, SupervisionOrder
+from progress.models import OPEN_ORDER_STATUSES, MilestoneStatus, OrderStatus, SupervisionOrder
 from progress.orders import selectors, services
 from progress.orders.forms import AnswerForm, CancelForm, DecisionForm, OrderForm
 
@@ -145,7 +145,7 @@ def _detail(request, order: SupervisionOrder, *, answer_form=None, decision_form
             "can_sign": can_answer and order.status == OrderStatus.ISSUED,
             "can_answer": can_answer and order.status in (OrderStatus.ISSUED, OrderStatus.SIGNED, OrderStatus.RETURNED),
             "can_decide": scoping.is_sasac(request.user) and order.status == OrderStatus.ANSWERED,
-            "can_cancel": scoping.is_sasac(request.user) and order.status in services.OPEN_STATUSES,
+            "can_cancel": scoping.is_sasac(request.user) and order.status in OPEN_ORDER_STATUSES,
             "answer_form": answer_form or AnswerForm(),
             "decision_form": decision_form or DecisionForm(),
             "cancel_form": cancel_form or CancelForm(),

@@ -132,6 +132,13 @@ def test_instruction_cannot_close_while_its_orders_are_open(sasac, leader, miles
         instructions.instruction_close(instruction=instruction, by=sasac, note="已办")
 
 
+def test_an_order_cancelled_as_a_mistake_does_not_hold_its_instruction_open(sasac, leader, milestone):
+    instruction = instructions.instruction_create(author=leader, text="请加快", milestone=milestone)
+    services.order_cancel(order=issue(sasac, milestone, instruction=instruction), by=sasac, reason="发错企业")
+    closed = instructions.instruction_close(instruction=instruction, by=sasac, note="已另行落实")
+    assert closed.status == InstructionStatus.DONE
+
+
 def test_liaison_of_another_enterprise_gets_404(client, sasac, milestone, other_liaison):
     order = issue(sasac, milestone)
     client.force_login(other_liaison)
