@@ -56,9 +56,12 @@ def open_orders(orders: QuerySet[SupervisionOrder]) -> QuerySet[SupervisionOrder
 
 
 def answers_to_review(orders: QuerySet[SupervisionOrder]) -> QuerySet[OrderAnswer]:
-    """Answers waiting for SASAC's decision, oldest first (SASAC's queue)."""
+    """Answers waiting for SASAC's decision, oldest first (SASAC's queue). An order cancelled while
+    its answer waited needs no decision."""
     return (
-        OrderAnswer.objects.filter(decision=AnswerDecision.PENDING, order__in=orders.values("pk"))
+        OrderAnswer.objects.filter(
+            decision=AnswerDecision.PENDING, order__status=OrderStatus.ANSWERED, order__in=orders.values("pk")
+        )
         .select_related("order__enterprise", "submitted_by")
         .prefetch_related("evidence")
         .order_by("submitted_at", "id")

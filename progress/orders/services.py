@@ -160,9 +160,11 @@ def order_issue(
 
 
 def order_sign(*, order: SupervisionOrder, by) -> bool:
-    """The liaison signs for the order (签收). False when it was signed already."""
+    """The liaison signs for the order (签收). False when it was signed already; refused when cancelled."""
     with transaction.atomic():
         order = _lock(order)
+        if order.status == OrderStatus.CANCELLED:
+            raise FollowupError(_("该督办单已作废,无需办理或反馈。"))
         if order.status != OrderStatus.ISSUED:
             return False
         _sign(order, by)
@@ -214,6 +216,8 @@ def order_answer(*, order: SupervisionOrder, by, text: str, evidence_files: Iter
                 raise FollowupError(_("已反馈办理情况,正在等待国资委审核。"))
             if order.status == OrderStatus.CLOSED:
                 raise FollowupError(_("该督办单已办结。"))
+            if order.status == OrderStatus.CANCELLED:
+                raise FollowupError(_("该督办单已作废,无需办理或反馈。"))
             reason = stored_reason(gettext_noop("反馈办理情况"))
             if order.status == OrderStatus.ISSUED:
                 _sign(order, by)

@@ -183,12 +183,18 @@ def order_print(request, order_id: int):
 def order_sign(request, order_id: int):
     order = _order_for(request, order_id)
     scoping.require_answer_order(request.user, order)
-    if services.order_sign(order=order, by=request.user):
-        messages.success(
-            request, _("已签收督办单 %(n)s,请在 %(d)s 前反馈办理情况。") % {"n": order.number, "d": order.answer_due}
-        )
+    try:
+        signed = services.order_sign(order=order, by=request.user)
+    except FollowupError as error:
+        messages.error(request, str(error))
     else:
-        messages.info(request, _("该督办单已签收过。"))
+        if signed:
+            messages.success(
+                request,
+                _("已签收督办单 %(n)s,请在 %(d)s 前反馈办理情况。") % {"n": order.number, "d": order.answer_due},
+            )
+        else:
+            messages.info(request, _("该督办单已签收过。"))
     return redirect("progress:order_detail", order_id=order.pk)
 
 

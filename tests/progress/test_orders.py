@@ -20,6 +20,7 @@ from progress.models import (
     SupervisionOrder,
 )
 from progress.orders import services
+from progress.orders.selectors import answers_to_review
 from progress.reminders.schedule import plan_reminders
 
 pytestmark = pytest.mark.django_db
@@ -326,6 +327,12 @@ def test_sasac_cancels_an_order_issued_by_mistake_and_everyone_concerned_is_told
     client.force_login(liaison)
     page = client.get(reverse("progress:order_detail", args=[order.pk])).content.decode()
     assert 'data-testid="order-answer-submit"' not in page and 'data-testid="order-sign"' not in page
+    # A direct POST does not bring it back either.
+    answered = client.post(reverse("progress:order_answer", args=[order.pk]), {"text": "已办"})
+    assert answered.status_code == 400 and "已作废" in answered.content.decode()
+    client.post(reverse("progress:order_sign", args=[order.pk]))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED and order.signed_at is None and not order.answers.exists()
 
 
 def test_cancelling_needs_a_reason_and_an_open_order_and_sasac(client, sasac, leader, liaison, milestone):
@@ -352,3 +359,10 @@ def test_a_cancelled_order_prints_as_cancelled(client, sasac, milestone):
     client.force_login(sasac)
     sheet = client.get(reverse("progress:order_print", args=[order.pk])).content.decode()
     assert "本督办单已作废" in sheet and "重复下发" in sheet
+
+
+def test_an_answer_waiting_when_its_order_is_cancelled_leaves_the_review_queue(client, sasac, liaison, milestone):
+    order = issue(sasac, milestone)
+    services.order_answer(order=order, by=liaison, text="已办")
+    services.order_cancel(order=order, by=sasac, reason="重复下发")
+    assert not answers_to_review(SupervisionOrder.objects.all()).exists()
