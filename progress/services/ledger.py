@@ -556,6 +556,9 @@ def report_update(
             milestone = lock_milestone(report.milestone)
             report = ProgressReport.objects.select_for_update().get(pk=report.pk)
             report.milestone = milestone
+            # As for a new report: a closed or withdrawn milestone takes no more progress (a
+            # resubmission accepted after a verified closure would rewrite what was verified).
+            advance(workflow.MILESTONE, milestone, "report", field="status")
             _check_period_open(report.period)
             returned = report.review_state == ReviewState.RETURNED
             state = advance(workflow.REPORT, report, "edit", field="review_state")

@@ -6,7 +6,7 @@ import pytest
 from progress.models import Evidence, MilestoneRequest, MilestoneStatus, Notification, NotificationKind
 from progress.services import ledger as services
 from progress.services import requests as request_services
-from tests.progress.ledger_helpers import PDF_BYTES, last_month, pdf
+from tests.progress.ledger_helpers import PDF_BYTES, close_milestone, last_month, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +132,27 @@ def test_a_closure_request_can_be_taken_back_and_the_work_goes_on(client, liaiso
     request.refresh_from_db()
     assert (milestone.status, request.state) == (MilestoneStatus.OPEN, "cancelled")
     assert client.get(f"/milestones/{milestone.pk}/reports/new/").status_code == 200
+
+
+def test_a_returned_report_cannot_be_resubmitted_once_the_milestone_is_closed(client, liaison, sasac, milestone):
+    accepted_report(milestone, liaison, sasac, progress=80, period=last_month())
+    returned = services.report_file(milestone=milestone, by=liaison, progress=85, work_done="基本完成")
+    returned = services.report_return(report=returned, by=sasac, expected_version=returned.version, comment="请补充")
+    close_milestone(milestone, liaison=liaison, sasac=sasac, shortfall_reason="剩余工作并入二期")
+
+    client.force_login(liaison)
+    response = client.post(
+        f"/reports/{returned.pk}/edit/",
+        {
+            "progress": 100,
+            "work_done": "全部完成",
+            "version": returned.version,
+            "period": returned.period.strftime("%Y-%m"),
+        },
+    )
+
+    assert response.status_code == 200 and "已销号" in response.content.decode()
+    returned.refresh_from_db()
+    milestone.refresh_from_db()
+    assert returned.progress == 85 and returned.review_state == "returned"
+    assert milestone.status == MilestoneStatus.CLOSED and milestone.progress == 80
