@@ -1,8 +1,11 @@
+import uuid
+
 from django.db import migrations, models
 
 
 def first_stamp(apps, schema_editor):
-    apps.get_model("progress", "LedgerStamp").objects.create(pk=1, token="initial")
+    # A token of this database's own: two databases sharing one Redis never read each other's figures.
+    apps.get_model("progress", "LedgerStamp").objects.create(pk=1, token=uuid.uuid4().hex)
 
 
 class Migration(migrations.Migration):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_noop
 
 from enterprises.names import person_name
 from progress.history_reasons import stored_reason
+from progress.ledger_cache import ledger_changed
 from progress.models import Milestone, Notification, NotificationKind, ReminderRule, Urge
 from progress.reminders import outbox, selectors, services
 from progress.reminders.schedule import PlannedNotice, local_today, milestone_payload, recipients_of
@@ -39,6 +40,8 @@ def urge_milestone(*, milestone: Milestone, by, message: str = "") -> Urge:
             default_user=by,
             default_change_reason=stored_reason(gettext_noop("催办:%(message)s"), message=message or "-"),
         )
+        # A bulk history row sends no save signal: the milestone page's cached history must still show it.
+        ledger_changed()
         row = _milestone_row(milestone)
         payload = milestone_payload(row) | {"message": message, "sent_by": person_name(by)}
         subject = _("【催办】%(title)s") % {"title": milestone.title}
@@ -90,6 +93,7 @@ def acknowledge_urge(*, urge: Urge, by, reply: str = "") -> bool:
             else stored_reason(gettext_noop("签收催办"))
         )
         Milestone.history.bulk_history_create([milestone], update=True, default_user=by, default_change_reason=reason)
+        ledger_changed()
         who = person_name(by)
         values = {"who": who, "title": milestone.title, "sent": timezone.localtime(urge.sent_at).strftime("%Y-%m-%d")}
         body = _("%(who)s 已签收国资委 %(sent)s 对“%(title)s”的催办。") % values

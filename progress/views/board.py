@@ -45,6 +45,9 @@ def milestone_table_context(request, *, base=None, exclude: tuple[str, ...] = ()
     again, it runs four or five queries whatever the number of rows: the health counts (two), the
     page (two when a health-sorted page spans two health groups) and the page's relations.
     """
+    compute = lambda: _milestone_table(request, base=base, exclude=exclude, controls=controls)  # noqa: E731
+    if not _worth_caching(request):
+        return compute()
     return cached_read(
         "milestone-table",
         cache_scope(request.user),
@@ -52,8 +55,18 @@ def milestone_table_context(request, *, base=None, exclude: tuple[str, ...] = ()
         sorted(request.GET.lists()),
         exclude,
         controls,
-        compute=lambda: _milestone_table(request, base=base, exclude=exclude, controls=controls),
+        compute=compute,
     )
+
+
+# The query parameters the table reads or echoes in its links (the workspace's "view" too).
+TABLE_PARAMETERS = frozenset(MilestoneFilter.base_filters) | {"sort", "page", "per_page", "view"}
+
+
+def _worth_caching(request) -> bool:
+    """Parameters the page ignores would only make new cache entries (in the Redis the
+    reminders' queue uses too): such a request is answered without the cache."""
+    return set(request.GET) <= TABLE_PARAMETERS
 
 
 def _milestone_table(request, *, base, exclude: tuple[str, ...], controls: bool) -> dict:

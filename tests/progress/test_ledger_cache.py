@@ -166,3 +166,27 @@ def test_the_milestone_pages_cached_reports_and_history_follow_a_review(client, 
     page = client.get(f"/milestones/{milestone.pk}/").content.decode()
     assert "请补充佐证材料" in page.split('data-testid="history"')[0]  # on the report card
     assert "请补充佐证材料" in page.split('data-testid="history"')[1]  # and in the history
+
+
+def test_an_urge_and_its_sign_off_show_in_the_cached_history_at_once(client, liaison, sasac, milestone):
+    from progress.reminders.urges import acknowledge_urge, urge_milestone
+
+    client.force_login(sasac)
+    history = lambda: client.get(f"/milestones/{milestone.pk}/").content.decode().split('data-testid="history"')[1]  # noqa: E731
+    assert "请本周内报送" not in history()
+    urge = urge_milestone(milestone=milestone, by=sasac, message="请本周内报送")
+    assert "请本周内报送" in history()
+    acknowledge_urge(urge=urge, by=liaison, reply="周五前报送")
+    assert "周五前报送" in history()
+
+
+def test_parameters_the_board_ignores_make_no_cache_entries(client, sasac, milestone, monkeypatch):
+    from progress.views import board
+
+    cached = []
+    real = board.cached_read
+    monkeypatch.setattr(board, "cached_read", lambda *a, **k: cached.append(a) or real(*a, **k))
+    client.force_login(sasac)
+    for query in ("?junk=1", "?junk=2&health=red", "?health=red&sort=-due_date"):
+        assert client.get(f"/board/{query}").status_code == 200
+    assert len(cached) == 1  # only the board's own question
