@@ -271,7 +271,7 @@ class _Reader:
             if local == "row":
                 state["rows_seen"] += 1
                 number = attrs.get("r")
-                row = int(number) if number and number.isdigit() else state["row"] + 1
+                row = int(number) if number and number.isascii() and number.isdigit() else state["row"] + 1
                 if row <= state["row"]:
                     raise _Stop(_("文件内容已损坏(行号重复或倒序)。"))
                 if row > limits.max_rows or state["rows_seen"] > limits.max_rows:
@@ -287,7 +287,7 @@ class _Reader:
                 state["col"] = column
                 state["type"] = attrs.get("t", "n")
                 style = attrs.get("s", "0")
-                state["style"] = int(style) if style.isdigit() else 0
+                state["style"] = int(style) if style.isascii() and style.isdigit() else 0
                 buffer.clear()
             elif local in ("v", "t"):
                 state["collect"] = True

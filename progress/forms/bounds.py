@@ -13,6 +13,15 @@ from django.utils.translation import gettext_lazy as _
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
 TEXT_MAX_CHARS = 5000
+ID_MAX = 2**31 - 1
+
+
+def positive_int(text: str | None) -> int | None:
+    """A number typed into a URL or a file (an id, a row): ASCII digits within a database integer,
+    else None. ``str.isdigit`` alone accepts "²" and "①", which ``int`` then refuses."""
+    if text and text.isascii() and text.isdigit() and 0 < int(text) <= ID_MAX:
+        return int(text)
+    return None
 
 
 def check_date(value: datetime.date) -> None:

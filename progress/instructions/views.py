@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from directives.models import Directive
 from progress import scoping
+from progress.forms.bounds import positive_int
 from progress.health import today
 from progress.instructions import selectors, services
 from progress.instructions.forms import AssignForm, InstructionForm, TextForm
@@ -74,11 +75,11 @@ def _subject(request, source) -> dict:
     """The instruction's subject from the query (or the form's hidden fields), each looked up through scoping."""
     subject = {}
     user = request.user
-    if source.get("milestone", "").isdigit():
-        subject["milestone"] = scoping.get_milestone_for_user(user, int(source["milestone"]))
-    elif source.get("directive", "").isdigit() and not source.get("selection"):
+    if milestone_id := positive_int(source.get("milestone")):
+        subject["milestone"] = scoping.get_milestone_for_user(user, milestone_id)
+    elif (directive_id := positive_int(source.get("directive"))) and not source.get("selection"):
         try:
-            subject["directive"] = Directive.objects.get(pk=int(source["directive"]), is_active=True)
+            subject["directive"] = Directive.objects.get(pk=directive_id, is_active=True)
         except Directive.DoesNotExist:
             raise Http404 from None
     elif source.get("enterprise") and not source.get("selection"):
@@ -90,8 +91,8 @@ def _subject(request, source) -> dict:
         subject["selection"] = selection
         subject["selection_label"] = source.get("label", "").strip()[:200]
         enterprise_id = QueryDict(selection).get("enterprise", "")
-        if enterprise_id.isdigit():
-            enterprise = scoping.visible_enterprises(user).filter(pk=int(enterprise_id)).first()
+        if enterprise_id := positive_int(enterprise_id):
+            enterprise = scoping.visible_enterprises(user).filter(pk=enterprise_id).first()
             if enterprise is not None:
                 subject["enterprise"] = enterprise
     return subject

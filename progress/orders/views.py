@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from enterprises.names import person_name
 from progress import scoping
+from progress.forms.bounds import positive_int
 from progress.health import today
 from progress.instructions.selectors import history_of
 from progress.instructions.services import FollowupError
@@ -76,10 +77,10 @@ def order_create(request):
     scoping.require_sasac(request.user)
     source = request.POST if request.method == "POST" else request.GET
     milestone = instruction = None
-    if source.get("milestone", "").isdigit():
-        milestone = scoping.get_milestone_for_user(request.user, int(source["milestone"]))
-    if source.get("instruction", "").isdigit():
-        instruction = scoping.get_instruction_for_user(request.user, int(source["instruction"]))
+    if milestone_id := positive_int(source.get("milestone")):
+        milestone = scoping.get_milestone_for_user(request.user, milestone_id)
+    if instruction_id := positive_int(source.get("instruction")):
+        instruction = scoping.get_instruction_for_user(request.user, instruction_id)
     code = source.get("enterprise", "")
     if milestone is not None:
         enterprise = milestone.assignment.enterprise

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from directives.models import Assignment, Directive
 from enterprises.models import Enterprise
 from enterprises.names import person_name
+from progress.forms.bounds import positive_int
 from progress.health import HEALTH_LABELS, annotate_health
 from progress.history_reasons import render_reason
 from progress.models import (
@@ -143,8 +144,8 @@ def review_queue(
     queue = reports.filter(review_state=ReviewState.PENDING)
     if enterprise:
         queue = queue.filter(milestone__assignment__enterprise__code=enterprise)
-    if directive.isdigit():
-        queue = queue.filter(milestone__assignment__directive_id=int(directive))
+    if positive_int(directive):
+        queue = queue.filter(milestone__assignment__directive_id=positive_int(directive))
     return (
         queue.select_related("milestone__assignment__enterprise", "milestone__assignment__directive", "submitted_by")
         .prefetch_related("evidence", "indicator_values__indicator")

@@ -35,6 +35,7 @@ from directives.models import Assignment, Indicator
 from enterprises.models import Enterprise
 from enterprises.templatetags.punctuation import colon
 from progress import scoping
+from progress.forms.bounds import positive_int
 from progress.models import LedgerImport, Milestone, MilestoneStatus, ProgressReport, ReviewState
 from progress.selectors.ledger_form import (
     COLUMN_INDEX,
@@ -537,7 +538,7 @@ def _key(value) -> int | None:
     if isinstance(value, Decimal) and value == value.to_integral_value() and 0 < value < 2**31:
         return int(value)
     text = _clean_text(value)
-    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+    return positive_int(text)
 
 
 def read_ledger_file(*, enterprise: Enterprise, user, file: IO[bytes], period: datetime.date) -> ImportPlan:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from directives.models import Directive
 from progress import scoping
+from progress.forms.bounds import positive_int
 from progress.forms.ledger import CommentForm
 from progress.orders.selectors import answers_to_review
 from progress.selectors import ledger as selectors
@@ -43,8 +44,8 @@ def _queue(request, tab: str, *, enterprise: str, directive: str):
     queue = pending_requests(scoping.visible_requests(user), closures=tab == "closures")
     if enterprise:
         queue = queue.filter(milestone__assignment__enterprise__code=enterprise)
-    if directive.isdigit():
-        queue = queue.filter(milestone__assignment__directive_id=int(directive))
+    if positive_int(directive):
+        queue = queue.filter(milestone__assignment__directive_id=positive_int(directive))
     return queue
 
 
