@@ -47,7 +47,8 @@ def parse_reason(stored: str) -> tuple[str, dict[str, str]] | None:
     if not isinstance(data, dict) or not isinstance(data.get("key"), str):
         return None
     key = data.pop("key")
-    return key, data
+    # Stored by stored_reason as strings; a row edited by hand may hold numbers or nulls.
+    return key, {name: "" if value is None else str(value) for name, value in data.items()}
 
 
 def render_reason(stored: str | None) -> str:
@@ -66,7 +67,12 @@ def render_reason(stored: str | None) -> str:
     try:
         return _translated(key) % shown
     except (KeyError, ValueError, TypeError):
+        pass
+    try:
         return key % params
+    except (KeyError, ValueError, TypeError):
+        # A parameter missing or a stray "%": show what is stored rather than fail the history page.
+        return stored
 
 
 def _translated(key: str) -> str:

@@ -65,3 +65,11 @@ def test_the_migration_turns_stored_texts_into_keys(enterprise):
         stored_reason("同意%(kind)s:%(comment)s", kind="extension", comment="同意"),
         "按计划调整",
     ]
+
+
+@pytest.mark.parametrize(
+    "stored",
+    ['{"key": "退回:%(c)s"}', '{"key": "退回:%(c)s", "c": 5}', '{"key": "退回:%(c)s", "c": null}', '{"key": "100%", "c": "x"}'],
+)
+def test_an_odd_stored_reason_shows_as_stored_and_never_fails_the_page(stored):
+    assert isinstance(render_reason(stored), str) and render_reason(stored)
