@@ -69,7 +69,12 @@ def test_the_migration_turns_stored_texts_into_keys(enterprise):
 
 @pytest.mark.parametrize(
     "stored",
-    ['{"key": "退回:%(c)s"}', '{"key": "退回:%(c)s", "c": 5}', '{"key": "退回:%(c)s", "c": null}', '{"key": "100%", "c": "x"}'],
+    [
+        '{"key": "退回:%(c)s"}',
+        '{"key": "退回:%(c)s", "c": 5}',
+        '{"key": "退回:%(c)s", "c": null}',
+        '{"key": "100%", "c": "x"}',
+    ],
 )
 def test_an_odd_stored_reason_shows_as_stored_and_never_fails_the_page(stored):
     assert isinstance(render_reason(stored), str) and render_reason(stored)

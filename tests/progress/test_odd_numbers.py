@@ -19,7 +19,11 @@ def test_odd_numbers_are_no_ids(text):
 
 def test_the_pages_that_read_ids_from_the_query_ignore_odd_ones(client, sasac, leader):
     client.force_login(sasac)
-    for url in ("/reviews/?directive=²", "/reviews/?tab=requests&directive=①", "/orders/new/?milestone=²&instruction=①"):
+    for url in (
+        "/reviews/?directive=²",
+        "/reviews/?tab=requests&directive=①",
+        "/orders/new/?milestone=²&instruction=①",
+    ):
         assert client.get(url).status_code == 200, url
     client.force_login(leader)
     for url in ("/instructions/new/?milestone=²", "/instructions/new/?directive=①"):
