@@ -47,6 +47,7 @@ from progress.models import (
     ImplementationPlan,
     IndicatorValue,
     Milestone,
+    MilestoneStatus,
     PlanStatus,
     ProgressReport,
     ReminderRule,
@@ -303,6 +304,13 @@ def milestone_create(
     if due_date < start_date:
         raise LedgerError(_("时间节点不能早于开始日期。"))
     with transaction.atomic():
+        # The assignment's row serialises two creations: a second click, or the same file imported
+        # twice, finds the first one's milestone instead of adding it again.
+        Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
+        same = "".join(title.split())
+        existing = assignment.milestones.exclude(status=MilestoneStatus.WITHDRAWN).values_list("title", flat=True)
+        if any("".join(other.split()) == same for other in existing):
+            raise LedgerError(_("该任务下已有同名时间节点“%(t)s”,没有重复新增。") % {"t": title.strip()})
         if record_revision:
             _record_plan_revision(enterprise=assignment.enterprise, by=by, note=revision_note)
         milestone = Milestone(

@@ -714,16 +714,22 @@ def ledger_import_commit(*, pending: LedgerImport, by) -> ImportResult:
                 if assignment is None or assignment.enterprise_id != pending.enterprise_id:
                     raise LedgerError(_("第 %(n)s 行的任务已不存在,请重新上传。") % {"n": entry["line"]})
                 due_date = datetime.date.fromisoformat(entry["due_date"])
-                milestone = milestone_create(
-                    assignment=assignment,
-                    by=by,
-                    title=entry["title"],
-                    start_date=min(today, due_date),
-                    due_date=due_date,
-                    responsible_person=entry["responsible_person"],
-                    revision_note=note,
-                    record_revision=False,
-                )
+                try:
+                    milestone = milestone_create(
+                        assignment=assignment,
+                        by=by,
+                        title=entry["title"],
+                        start_date=min(today, due_date),
+                        due_date=due_date,
+                        responsible_person=entry["responsible_person"],
+                        revision_note=note,
+                        record_revision=False,
+                    )
+                except LedgerError as error:
+                    raise LedgerError(
+                        _("第 %(n)s 行:%(e)s 预览之后台账可能已有变化,请重新导出或重新上传。")
+                        % {"n": entry["line"], "e": error}
+                    ) from error
                 if entry["report"]:
                     report_file(
                         milestone=milestone,

@@ -391,6 +391,24 @@ def test_rows_without_a_key_add_milestones_with_their_report(client, liaison, le
     assert IndicatorValue.objects.get(report=report).value == Decimal("120.00")
 
 
+def test_the_same_new_row_uploaded_twice_and_both_previews_confirmed_adds_it_once(client, liaison, ledger):
+    client.force_login(liaison)
+    workbook = exported(client)
+    sheet = workbook.active
+    new = sheet.max_row + 1
+    values = {"directive": "二(2)", "title": "新增:建成酿造平台", "responsible_person": "张伟", "due_date": "2027/6/30"}
+    for name, value in values.items():
+        sheet.cell(new, column(name)).value = value
+    _, first = upload(client, workbook)
+    _, second = upload(client, workbook)  # a second tab, before the first was confirmed
+
+    commit(client, first)
+    page = commit(client, second).content.decode()
+
+    assert "已有同名时间节点" in page
+    assert Milestone.objects.filter(title="新增:建成酿造平台").count() == 1
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

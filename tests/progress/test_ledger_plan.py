@@ -107,3 +107,19 @@ def test_liaison_cannot_approve_own_plan(client, liaison, enterprise):
     assert client.post(f"/enterprises/{enterprise.code}/plan/approve/", {"version": plan.version}).status_code == 403
     plan.refresh_from_db()
     assert plan.status == PlanStatus.SUBMITTED
+
+
+def test_a_second_click_on_new_milestone_adds_it_once(client, liaison, assignment):
+    client.force_login(liaison)
+    data = {
+        "title": "上线设备联网平台",
+        "start_date": "2026-01-01",
+        "due_date": "2026-12-31",
+        "responsible_person": "王工",
+        "description": "",
+    }
+    first = client.post(f"/assignments/{assignment.pk}/milestones/new/", data)
+    second = client.post(f"/assignments/{assignment.pk}/milestones/new/", data)
+    assert first.status_code == 302
+    assert second.status_code == 200 and "已有同名时间节点" in second.content.decode()
+    assert assignment.milestones.filter(title="上线设备联网平台").count() == 1
