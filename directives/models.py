@@ -86,7 +86,7 @@ class Directive(models.Model):
 
 
 # Units that count whole things (个、家、项…): their values are shown without decimals.
-COUNT_UNITS = frozenset("个家项份台人次件户条套座")
+COUNT_UNITS = frozenset({"个", "家", "项", "份", "台", "人", "次", "人次", "场", "件", "户", "条", "套", "座"})
 
 
 def format_quantity(value, unit: str) -> str:

@@ -28,7 +28,7 @@ from django.db import connection
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
-from directives.models import Assignment, AssignmentRole, Category, Directive, DirectiveKind, Indicator
+from directives.models import COUNT_UNITS, Assignment, AssignmentRole, Category, Directive, DirectiveKind, Indicator
 from enterprises.models import Enterprise, Profile, Role, Sector
 from progress.demo import supervision
 from progress.forecast import refresh_forecast_at_risk
@@ -780,9 +780,6 @@ def _reports(rng: random.Random, plan: _Plan, liaison: User, sasac: User) -> lis
 # --- indicator values -------------------------------------------------------------------------
 
 CENT, ONE = Decimal("0.01"), Decimal("1")
-# Units counted in whole things (enterprises, projects, platforms, machines, documents, people):
-# their values are whole numbers. Others (万元) keep two decimals.
-WHOLE_UNITS = frozenset({"家", "项", "个", "台", "份", "人", "场", "次", "户"})
 RATE_UNITS = frozenset({"%"})
 
 
@@ -835,7 +832,7 @@ def _indicator_tracks(
         low = float(indicator.min_value)
         high = float(indicator.max_value) if indicator.max_value is not None else math.inf
         target = float(indicator.target) if indicator.target is not None else max(low, 10.0)
-        whole = indicator.unit in WHOLE_UNITS
+        whole = indicator.unit in COUNT_UNITS
         rate = indicator.unit in RATE_UNITS
         if rate:  # a rate is not shared out: each milestone reports its own, close to the target
             finals = [target * rng.uniform(0.8, 1.0) for _ in range(count)]

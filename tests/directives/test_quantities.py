@@ -17,6 +17,8 @@ from directives.models import format_quantity
         (Decimal("100.00"), "%", "100%"),
         (Decimal("20000.00"), "万元", "20,000万元"),
         (Decimal("12.35"), "万元", "12.35万元"),
+        (Decimal("350.00"), "人次", "350人次"),
+        (Decimal("3.00"), "场", "3场"),
         (None, "个", "—"),
     ],
 )
