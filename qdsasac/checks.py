@@ -140,3 +140,17 @@ def check_content_sniffer(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.compatibility)
+def check_long_silence(app_configs=None, **kwargs):
+    """Zero or fewer months would flag every open milestone as long silent on the board and home pages."""
+    if settings.LONG_SILENT_MONTHS < 1:
+        return [
+            Error(
+                f"LONG_SILENT_MONTHS is {settings.LONG_SILENT_MONTHS}: it must be at least 1.",
+                hint="The months without an accepted report after which a milestone is flagged (default 3).",
+                id="qdsasac.E008",
+            )
+        ]
+    return []

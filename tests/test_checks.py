@@ -95,3 +95,12 @@ def test_links_in_emails_default_to_the_port_this_machine_serves():
         check=True,
     )
     assert out.stdout.strip() == "http://127.0.0.1:8175"
+
+
+@override_settings(LONG_SILENT_MONTHS=0)
+def test_a_long_silence_of_no_months_is_refused():
+    assert ids(checks.check_long_silence()) == ["qdsasac.E008"]
+
+
+def test_the_default_long_silence_passes():
+    assert checks.check_long_silence() == []
