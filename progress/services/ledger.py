@@ -207,6 +207,9 @@ def plan_save(
     if unknown:
         raise TypeError(f"plan_save got unknown fields {sorted(unknown)}")
     with transaction.atomic():
+        # The enterprise's row serialises two first saves (a second click), which would otherwise
+        # both find no plan and meet the one-plan-per-enterprise constraint as a server error.
+        Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
         plan = ImplementationPlan.objects.select_for_update().filter(enterprise=enterprise).first()
         if plan is None:
             plan = ImplementationPlan(enterprise=enterprise, **changes)

@@ -123,3 +123,34 @@ def test_a_second_click_on_new_milestone_adds_it_once(client, liaison, assignmen
     assert first.status_code == 302
     assert second.status_code == 200 and "已有同名时间节点" in second.content.decode()
     assert assignment.milestones.filter(title="上线设备联网平台").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_saves_at_once_make_one_plan_and_no_error(liaison, enterprise):
+    """A second click while the first save is still committing waits for it, then meets the
+    version conflict the page explains (the user's text stays in the form), not a server error."""
+    import threading
+
+    from django.db import connection, transaction
+
+    first_saved, outcome = threading.Event(), {}
+
+    def second_click():
+        try:
+            outcome["plan"] = services.plan_save(
+                enterprise=enterprise, by=liaison, expected_version=None, **(PLAN | {"roadmap": "二期"})
+            )
+        except Exception as error:  # noqa: BLE001 - the test reports whatever the second click met
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        services.plan_save(enterprise=enterprise, by=liaison, expected_version=None, **PLAN)
+        thread = threading.Thread(target=second_click)
+        thread.start()
+        first_saved.wait(0.5)  # the second click reaches the database while this one is open
+    thread.join(10)
+
+    assert isinstance(outcome.get("error"), services.VersionConflict), outcome
+    assert ImplementationPlan.objects.filter(enterprise=enterprise).count() == 1
