@@ -13,6 +13,10 @@ def test_name_is_family_name_then_given_name(db):
     assert person_name(user) == "王玉珍"
 
 
+def test_a_latin_script_name_keeps_its_own_order(db):
+    assert person_name(factories.UserFactory(username="js", first_name="John", last_name="Smith")) == "John Smith"
+
+
 def test_name_falls_back_to_username(db):
     assert person_name(factories.UserFactory(username="liaison-qdbeer")) == "liaison-qdbeer"
     assert person_name(None) == ""
