@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from plotly.utils import PlotlyJSONEncoder
 
-from directives.models import Category
+from directives.models import Category, format_quantity
 from progress.health import CLOSED, GREEN, HEALTH_COLOURS, HEALTH_LABELS, RED, YELLOW, today
 from progress.ledger_cache import cached_read
 from progress.scoping import cache_scope, can_write_instruction, require_sees_everything, visible_milestones
@@ -178,7 +178,12 @@ def indicator_figure(rows: list[data.IndicatorTotal]) -> Chart:
         orientation="h",
         y=[f"{row.name}({row.unit})" for row in with_target],
         x=shares,
-        text=[f"{row.total:,.0f} / {row.target:,.0f}" for row in with_target],
+        # The unit is in the bar's label: the figures read as the ledger writes them (a rate keeps its decimal).
+        text=[
+            f"{format_quantity(row.total, row.unit).removesuffix(row.unit)} / "
+            f"{format_quantity(row.target, row.unit).removesuffix(row.unit)}"
+            for row in with_target
+        ],
         textposition="auto",
         marker_color=[HEALTH_COLOURS[GREEN] if share >= 100 else "#5b8def" for share in shares],
         customdata=[board_url(directive=row.directive_id) for row in with_target],
