@@ -2,7 +2,7 @@
 
 The clock starts at the submission of the milestone's newest accepted report
 (``Milestone.accepted_report_at``, stored by the ledger services in the transaction that
-accepts it, so the flag clears the instant SASAC accepts a report), or at the start date
+accepts it, so accepting a report submitted within those months clears the flag at once), or at the start date
 when nothing was ever accepted. A report waiting for review does not stop the clock: what
 SASAC has not accepted counts nowhere leaders look.
 
@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-ACTIVE_STATUSES = ("open", "closure_requested")
+from progress.forecast import ACTIVE_STATUSES
 
 
 def silence_cutoff(on: datetime.date) -> datetime.date:
