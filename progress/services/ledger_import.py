@@ -20,6 +20,7 @@ fixed number of queries whatever the size), giving an ``ImportPlan``:
 transaction, once.
 """
 
+import contextlib
 import dataclasses
 import datetime
 import hashlib
@@ -641,6 +642,17 @@ def _indicator_mapping(data: dict, indicators: dict[int, Indicator]) -> dict[Ind
     return {indicators[int(key)]: None if value is None else Decimal(value) for key, value in data.items()}
 
 
+@contextlib.contextmanager
+def _changed_since_preview(line: int):
+    """A service's refusal while committing a previewed row: the ledger changed since the preview."""
+    try:
+        yield
+    except LedgerError as error:
+        raise LedgerError(
+            _("第 %(n)s 行:%(e)s 预览之后台账可能已有变化,请重新导出或重新上传。") % {"n": line, "e": error}
+        ) from error
+
+
 def ledger_import_commit(*, pending: LedgerImport, by) -> ImportResult:
     """File the stored plan through the ledger services, all or nothing, and only once.
 
@@ -676,11 +688,11 @@ def ledger_import_commit(*, pending: LedgerImport, by) -> ImportResult:
             if milestone is None or milestone.assignment.enterprise_id != pending.enterprise_id:
                 raise LedgerError(_("第 %(n)s 行的时间节点已不存在,请重新上传。") % {"n": entry["line"]})
             values = _indicator_mapping(entry["indicators"], indicators)
-            try:
-                if entry["report"]:
-                    report = reports.get(entry["report"])
-                    if report is None:
-                        raise LedgerError(_("第 %(n)s 行的报送已不存在,请重新上传。") % {"n": entry["line"]})
+            report = reports.get(entry["report"]) if entry["report"] else None
+            if entry["report"] and report is None:
+                raise LedgerError(_("第 %(n)s 行的报送已不存在,请重新上传。") % {"n": entry["line"]})
+            with _changed_since_preview(entry["line"]):
+                if report is not None:
                     report_update(
                         report=report,
                         by=by,
@@ -697,11 +709,6 @@ def ledger_import_commit(*, pending: LedgerImport, by) -> ImportResult:
                         deadline=deadline,
                         **entry["fields"],
                     )
-            except LedgerError as error:
-                raise LedgerError(
-                    _("第 %(n)s 行:%(e)s 预览之后台账可能已有变化,请重新导出或重新上传。")
-                    % {"n": entry["line"], "e": error}
-                ) from error
         if plan.milestones:
             # An approved plan gets one revision for the whole file, not one per row.
             _record_plan_revision(enterprise=pending.enterprise, by=by, note=note)
@@ -714,7 +721,7 @@ def ledger_import_commit(*, pending: LedgerImport, by) -> ImportResult:
                 if assignment is None or assignment.enterprise_id != pending.enterprise_id:
                     raise LedgerError(_("第 %(n)s 行的任务已不存在,请重新上传。") % {"n": entry["line"]})
                 due_date = datetime.date.fromisoformat(entry["due_date"])
-                try:
+                with _changed_since_preview(entry["line"]):
                     milestone = milestone_create(
                         assignment=assignment,
                         by=by,
@@ -725,20 +732,15 @@ def ledger_import_commit(*, pending: LedgerImport, by) -> ImportResult:
                         revision_note=note,
                         record_revision=False,
                     )
-                except LedgerError as error:
-                    raise LedgerError(
-                        _("第 %(n)s 行:%(e)s 预览之后台账可能已有变化,请重新导出或重新上传。")
-                        % {"n": entry["line"], "e": error}
-                    ) from error
-                if entry["report"]:
-                    report_file(
-                        milestone=milestone,
-                        by=by,
-                        period=plan.period,
-                        indicator_values=_indicator_mapping(entry["report"]["indicators"], indicators),
-                        deadline=deadline,
-                        **entry["report"]["fields"],
-                    )
+                    if entry["report"]:
+                        report_file(
+                            milestone=milestone,
+                            by=by,
+                            period=plan.period,
+                            indicator_values=_indicator_mapping(entry["report"]["indicators"], indicators),
+                            deadline=deadline,
+                            **entry["report"]["fields"],
+                        )
     return ImportResult(
         reports=len(plan.reports) + sum(1 for entry in plan.milestones if entry["report"]),
         milestones=len(plan.milestones),
